@@ -1,0 +1,36 @@
+# Every target creates .venv itself: on a fresh machine `make serve` or `make test` is enough.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: serve build test check bench clean lint browsers
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mdcite export --dir docs
+	$(BIN)/mdcite check
+	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload
+
+build: $(STAMP)
+	$(BIN)/mdcite build
+
+check: $(STAMP)
+	$(BIN)/mdcite check
+	$(BIN)/ruff check scripts tests
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m mdcite.bench
+
+clean:
+	rm -rf site site.tmp .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,360 @@
+"""Load ``references.bib`` once, validate it, and format every entry once.
+
+Validation reports each problem as ``path:line:col: error: message`` so that a contributor
+fixes the entry without reading Python.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+
+from pybtex.database import Entry, Person
+from pybtex.database.input.bibtex import Parser
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.style.template import FieldIsMissing
+
+from . import style
+from .errors import Diagnostic, SourceError, did_you_mean
+
+ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
+DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+URL_RE = re.compile(r"^https?://[^\s\"'<>\\^`{|}]+$", re.IGNORECASE)
+LEFTOVER_LATEX_RE = re.compile(r"\\[A-Za-z]+|\\.")
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+]
+MONTH_NAMES = {m.lower()[:3]: i for i, m in enumerate(MONTHS, start=1)}
+
+# Fields an entry of each type must have; a tuple means "one of these".
+REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
+    "online": [("author", "editor", "organization"), "title", "url"],
+    "article": ["author", "title", ("journaltitle", "journal"), ("date", "year")],
+    "book": [("author", "editor"), "title", "publisher", ("date", "year")],
+    "incollection": ["author", "title", "booktitle", "publisher", ("date", "year")],
+    "report": [("author", "institution"), "title", "institution", ("date", "year")],
+    "misc": [("author", "organization"), "title"],
+}
+RESERVED_PREFIXES = ("sec-", "art-")
+
+
+@dataclass
+class Reference:
+    """One work, formatted once per build."""
+
+    key: str
+    type: str
+    entry: Entry
+    line: int
+    author_short: str  # "Gulf International Forum", "Smith and Jones", "Smith et al."
+    year: str  # "2025", "n.d."
+    year_label: str = ""  # "2025a" once disambiguated
+    html: str = ""
+    text: str = ""
+    sort_key: tuple = ()
+    fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
+    date_parts: tuple[int, ...] = ()
+
+    def cite_label(self, suppress_author: bool = False) -> str:
+        if suppress_author:
+            return self.year_label
+        return f"{self.author_short} {self.year_label}"
+
+
+@dataclass
+class Bibliography:
+    path: str
+    references: dict[str, Reference]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.references
+
+    def __getitem__(self, key: str) -> Reference:
+        return self.references[key]
+
+    def sorted(self, keys=None) -> list[Reference]:
+        refs = self.references.values() if keys is None else [self.references[k] for k in keys]
+        return sorted(refs, key=lambda r: r.sort_key)
+
+    def suggest(self, key: str) -> str:
+        return did_you_mean(key, self.references)
+
+
+def latex_to_text(value: str) -> str:
+    """Decode LaTeX escapes (``{\\'e}``, ``\\&``) to Unicode text."""
+    return str(Text.from_latex(value)) if value else ""
+
+
+def person_name(person: Person, inverted: bool) -> str:
+    first = " ".join(person.first_names + person.middle_names)
+    last = " ".join(person.prelast_names + person.last_names)
+    lineage = " ".join(person.lineage_names)
+    first, last, lineage = (latex_to_text(p) for p in (first, last, lineage))
+    if not first:
+        return last + (f", {lineage}" if lineage else "")
+    if inverted:
+        return f"{last}, {first}" + (f", {lineage}" if lineage else "")
+    return f"{first} {last}" + (f" {lineage}" if lineage else "")
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def fold(text: str) -> str:
+    """Sort key text: case- and accent-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def parse_date(value: str) -> tuple[int, ...] | None:
+    """(year,), (year, month) or (year, month, day) from an ISO date; None if invalid."""
+    m = DATE_RE.match(value.strip())
+    if not m:
+        return None
+    parts = tuple(int(p) for p in m.groups() if p)
+    try:
+        if len(parts) == 3:
+            Date(*parts)
+        elif len(parts) == 2 and not 1 <= parts[1] <= 12:
+            return None
+    except ValueError:
+        return None
+    return parts
+
+
+def human_date(parts: tuple[int, ...]) -> str:
+    if len(parts) == 3:
+        return f"{parts[2]} {MONTHS[parts[1] - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    return str(parts[0])
+
+
+def entry_date(entry: Entry) -> tuple[tuple[int, ...] | None, str]:
+    """The entry's date parts and the raw text it came from ('' if undated)."""
+    raw = entry.fields.get("date", "")
+    if raw:
+        return parse_date(raw), raw
+    year = entry.fields.get("year", "")
+    if not year:
+        return (), ""
+    month = entry.fields.get("month", "")
+    raw = f"{year}-{month}" if month else year
+    if not re.fullmatch(r"\d{4}", year.strip()):
+        return None, raw
+    if not month:
+        return (int(year),), raw
+    mnum = int(month) if month.isdigit() else MONTH_NAMES.get(month.strip().lower()[:3])
+    if not mnum or not 1 <= mnum <= 12:
+        return None, raw
+    return (int(year), mnum), raw
+
+
+def locate_entries(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Line and column of every ``@type{key,`` in the file, by key (keeps duplicates)."""
+    where: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in ENTRY_START_RE.finditer(text):
+        if m.group("type").lower() in ("comment", "preamble", "string"):
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        where[m.group("key")].append((line, col))
+    return where
+
+
+def field_line(text: str, start_line: int, name: str) -> int:
+    """The line of ``name =`` inside the entry starting at start_line (or the entry's line)."""
+    lines = text.splitlines()
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*=", re.IGNORECASE)
+    for i in range(start_line - 1, len(lines)):
+        if i > start_line - 1 and lines[i].lstrip().startswith("@"):
+            break
+        if pattern.match(lines[i]):
+            return i + 1
+    return start_line
+
+
+def read_text(path: Path, shown: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            [Diagnostic(shown, line, col, f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                        "save it as UTF-8")]
+        ) from None
+
+
+def load(path: str | Path, shown: str | None = None) -> Bibliography:
+    """Parse, validate and format the whole file; raise SourceError listing every problem."""
+    path = Path(path)
+    shown = shown or str(path)
+    if not path.exists():
+        raise SourceError([Diagnostic(shown, 1, 1, "bibliography file not found")])
+    text = read_text(path, shown)
+    return parse(text, shown)
+
+
+def parse(text: str, shown: str) -> Bibliography:
+    problems: list[Diagnostic] = []
+    where = locate_entries(text)
+    seen_lower: dict[str, str] = {}
+    for key, places in where.items():
+        line, col = places[0]
+        if not key:
+            problems.append(Diagnostic(shown, line, col, "entry without a key; write @type{key, ...}"))
+            continue
+        for dup_line, dup_col in places[1:]:
+            problems.append(Diagnostic(shown, dup_line, dup_col,
+                                       f"duplicate key '{key}' (first defined on line {line}); "
+                                       "give one of them a different key"))
+        other = seen_lower.get(key.lower())
+        if other is not None:
+            problems.append(Diagnostic(shown, line, col,
+                                       f"key '{key}' differs only in case from '{other}'; "
+                                       "keys must differ in more than case"))
+        seen_lower.setdefault(key.lower(), key)
+        if key.startswith(RESERVED_PREFIXES):
+            problems.append(Diagnostic(shown, line, col,
+                                       f"key '{key}' starts with a reserved prefix "
+                                       f"({', '.join(RESERVED_PREFIXES)}) used for cross-references"))
+    if problems:
+        raise SourceError(problems)
+    try:
+        data = Parser(encoding="utf-8").parse_string(text)
+    except PybtexSyntaxError as exc:
+        line = getattr(exc, "lineno", 1) or 1
+        raise SourceError([Diagnostic(shown, line, 1, f"BibTeX syntax error: {exc.error_type}; "
+                                      "check for an unclosed brace or a missing comma")]) from None
+    except Exception as exc:  # pybtex reports some syntax problems as plain PybtexError
+        raise SourceError([Diagnostic(shown, 1, 1, f"BibTeX error: {exc}")]) from None
+    if not data.entries and text.strip() and where:
+        raise SourceError([Diagnostic(shown, 1, 1, "no entry could be read")])
+
+    refs: dict[str, Reference] = {}
+    for key, entry in data.entries.items():
+        line, col = where.get(key, [(1, 1)])[0]
+        ref, entry_problems = build_reference(key, entry, line, col, text, shown)
+        problems.extend(entry_problems)
+        if ref:
+            refs[key] = ref
+    if problems:
+        raise SourceError(problems)
+    disambiguate(refs)
+    for ref in refs.values():
+        render(ref)
+    return Bibliography(shown, refs)
+
+
+def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | None, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    etype = entry.type.lower()
+    if etype not in REQUIRED:
+        known = ", ".join(f"@{t}" for t in REQUIRED)
+        hint = did_you_mean(etype, REQUIRED)
+        return None, [Diagnostic(shown, line, col, f"unknown entry type '@{etype}' for '{key}'{hint}; "
+                                 f"use one of {known}")]
+    have = {k.lower() for k in entry.fields} | {r.lower() for r in entry.persons}
+    for need in REQUIRED[etype]:
+        options = need if isinstance(need, tuple) else (need,)
+        if not have & set(options):
+            wanted = " or ".join(f"'{o}'" for o in options)
+            problems.append(Diagnostic(shown, line, col,
+                                       f"@{etype} entry '{key}' is missing {wanted}"))
+    plain: dict[str, str] = {}
+    for name, raw in entry.fields.items():
+        decoded = latex_to_text(raw)
+        if name.lower() not in ("url", "doi") and LEFTOVER_LATEX_RE.search(decoded):
+            bad = LEFTOVER_LATEX_RE.search(decoded).group(0)
+            problems.append(Diagnostic(shown, field_line(text, line, name), 1,
+                                       f"field '{name}' of '{key}' has the LaTeX command '{bad}', "
+                                       "which cannot be turned into text; type the character itself "
+                                       "(UTF-8) instead"))
+        plain[name.lower()] = decoded
+    url = entry.fields.get("url", "")
+    if url and not URL_RE.match(url.strip()):
+        problems.append(Diagnostic(shown, field_line(text, line, "url"), 1,
+                                   f"url of '{key}' must be a plain http:// or https:// address, "
+                                   f"not '{url[:60]}'"))
+    parts, raw_date = entry_date(entry)
+    if parts is None:
+        problems.append(Diagnostic(shown, field_line(text, line, "date" if "date" in entry.fields else "year"), 1,
+                                   f"date of '{key}' ('{raw_date}') does not parse; "
+                                   "write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"))
+    for extra in ("urldate",):
+        if extra in entry.fields and parse_date(entry.fields[extra]) is None:
+            problems.append(Diagnostic(shown, field_line(text, line, extra), 1,
+                                       f"{extra} of '{key}' does not parse; write {{YYYY-MM-DD}}"))
+    if problems:
+        return None, problems
+
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    if persons:
+        names = [person_name(p, inverted=(i == 0)) for i, p in enumerate(persons)]
+        creators = join_names(names)
+        lasts = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
+        short = lasts[0] if len(lasts) == 1 else (
+            " and ".join(lasts) if len(lasts) == 2 else f"{lasts[0]} et al.")
+        sort_name = fold("; ".join(person_name(p, inverted=True) for p in persons))
+        if not entry.persons.get("author"):
+            creators += ", ed." if len(persons) == 1 else ", eds."
+    else:
+        org = plain.get("organization") or plain.get("institution") or ""
+        creators = org
+        short = org
+        sort_name = fold(org)
+    year = str(parts[0]) if parts else "n.d."
+    ref = Reference(key=key, type=etype, entry=entry, line=line, author_short=short,
+                    year=year, fields=plain, date_parts=parts or ())
+    ref.fields["_creators"] = creators
+    ref.sort_key = (sort_name, parts[0] if parts else 9999, fold(plain.get("title", "")), key)
+    return ref, []
+
+
+def disambiguate(refs: dict[str, Reference]) -> None:
+    """Same author(s) and year: 2025a, 2025b in the order of the reference list."""
+    groups: dict[tuple[str, str], list[Reference]] = defaultdict(list)
+    for ref in refs.values():
+        groups[(fold(ref.author_short), ref.year)].append(ref)
+    for group in groups.values():
+        group.sort(key=lambda r: r.sort_key)
+        if len(group) == 1:
+            group[0].year_label = group[0].year
+            continue
+        for i, ref in enumerate(group):
+            letter = chr(ord("a") + i) if i < 26 else f"{i}"
+            ref.year_label = f"{ref.year}-{letter}" if ref.year == "n.d." else f"{ref.year}{letter}"
+
+
+def render(ref: Reference) -> None:
+    entry = ref.entry
+    editors = entry.persons.get("editor") or []
+    site = ref.fields.get("organization") or ref.fields.get("publisher") or ""
+    if site and fold(site) == fold(ref.fields["_creators"]):
+        site = ""  # Chicago does not repeat an organisation that is already the author
+    computed = {
+        "creators": ref.fields["_creators"],
+        "yearlabel": ref.year_label,
+        "fulldate": human_date(ref.date_parts) if len(ref.date_parts) > 1 else "",
+        "site": site,
+        "editors": join_names([person_name(p, inverted=False) for p in editors]) if ref.entry.persons.get("author") else "",
+        "accessed": human_date(parse_date(entry.fields["urldate"])) if "urldate" in entry.fields else "",
+    }
+    try:
+        rich = style.format_entry(entry, computed)
+    except FieldIsMissing as exc:  # a required field the validation did not foresee
+        raise SourceError([Diagnostic("references.bib", ref.line, 1,
+                                      f"entry '{ref.key}' is missing '{exc.field_name}'")]) from None
+    ref.html = rich.render_as("html")
+    ref.text = rich.render_as("text")

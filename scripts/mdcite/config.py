@@ -1,0 +1,35 @@
+"""Read the extension's settings from mkdocs.yml, so the command line checks what the build uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+
+class _Loader(yaml.SafeLoader):
+    """Loads mkdocs.yml, turning tags such as !ENV into their default values."""
+
+
+def _tagged(loader, suffix, node):
+    if isinstance(node, yaml.SequenceNode):
+        values = loader.construct_sequence(node)
+        return values[-1] if values else None
+    return loader.construct_scalar(node)
+
+
+_Loader.add_multi_constructor("!", _tagged)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+
+
+def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
+    path = root / config_file
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) if path.exists() else {}
+    settings = {"bibliography": "references.bib", "docs_dir": data.get("docs_dir", "docs"),
+                "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
+    for item in data.get("markdown_extensions", []) or []:
+        if isinstance(item, dict) and "mdcite.extension" in item:
+            settings.update(item["mdcite.extension"] or {})
+    settings["site_url"] = data.get("site_url") or ""
+    settings["site_name"] = data.get("site_name") or ""
+    return settings

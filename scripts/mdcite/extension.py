@@ -1,0 +1,343 @@
+"""The Python-Markdown extension: citations, cross-references, reference lists and the
+generated blocks of the bibliography page and of a page of numbered articles.
+
+Works under any generator that runs Python-Markdown extensions (MkDocs, Zensical): the page
+being rendered is recognised from its own text through the per-build index.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections import Counter
+from pathlib import Path
+
+from markdown import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from . import export
+from . import index as index_module
+from .errors import SourceError
+from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
+
+STATUS_ORDER = ("verified", "reported", "unverified")
+
+
+class PageState:
+    """What one page's rendering has learnt: which page it is and what it cites."""
+
+    def __init__(self) -> None:
+        self.index: index_module.Index | None = None
+        self.page: index_module.PageInfo | None = None
+        self.cited: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return self.page.url if self.page else ""
+
+
+class IdentifyPage(Preprocessor):
+    """Find the page in the index by its text, and stop on any error recorded for it."""
+
+    def __init__(self, md, ext: "CitationsExtension"):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        ext = self.ext
+        idx = ext.get_index()
+        state = ext.state
+        state.index = idx
+        digest = index_module.body_hash("\n".join(lines))
+        page = idx.by_hash.get(digest)
+        if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
+            page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
+            index_module.read_page(page)
+            index_module.check_page(page, idx.bib, idx.labels, {}, idx.article_count)
+        state.page = page
+        problems = idx.page_errors(page)
+        if problems:
+            raise SourceError(problems)
+        return lines
+
+
+def citation_link(ref, label: str) -> etree.Element:
+    a = etree.Element("a", {"class": "citation", "href": f"#ref-{ref.key}", "title": ref.text})
+    a.text = AtomicString(label)
+    return a
+
+
+class GroupPattern(InlineProcessor):
+    """``[see @key, p. 4; @other]`` → (see Author 2025, p. 4; Other 2024)."""
+
+    def __init__(self, pattern, md, ext):
+        super().__init__(pattern, md)
+        self.ext = ext
+
+    def handleMatch(self, m, data):
+        items, problem = parse_group(m.group("body"))
+        bib = self.ext.state.index.bib
+        if problem or any(item.key not in bib for item in items):
+            return None, None, None  # reported with its location by IdentifyPage
+        span = etree.Element("span", {"class": "citation-group"})
+        span.text = "("
+        last = None
+        for i, item in enumerate(items):
+            ref = bib[item.key]
+            self.ext.note_cited(item.key)
+            text_before = ("; " if i else "") + (item.prefix + " " if item.prefix else "")
+            if last is None:
+                span.text += text_before
+            else:
+                last.tail = (last.tail or "") + text_before
+            label = ref.cite_label(item.suppress_author)
+            last = citation_link(ref, label)
+            span.append(last)
+            if item.locator:
+                last.tail = ", " + item.locator
+        last.tail = (last.tail or "") + ")"
+        return span, m.start(0), m.end(0)
+
+
+class BarePattern(InlineProcessor):
+    """``@sec-id`` and ``@art-3`` become links to their targets; ``@key`` is Author (Year)."""
+
+    def __init__(self, pattern, md, ext):
+        super().__init__(pattern, md)
+        self.ext = ext
+
+    def handleMatch(self, m, data):
+        key = m.group("key")
+        state = self.ext.state
+        if is_crossref(key):
+            label = state.index.labels.get(key)
+            if label is None:
+                return None, None, None
+            return self.ext.crossref_link(label), m.start(0), m.end(0)
+        bib = state.index.bib
+        if key not in bib:
+            return None, None, None
+        ref = bib[key]
+        self.ext.note_cited(key)
+        return citation_link(ref, f"{ref.author_short} ({ref.year_label})"), m.start(0), m.end(0)
+
+
+class ReferencesTree(Treeprocessor):
+    """Close the page with its reference list and fill the generated blocks."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        self.ext.decorate_statuses(root)
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag != "p" or not child.text or len(child):
+                    continue
+                m = PLACEHOLDER_RE.match(child.text)
+                if not m:
+                    continue
+                name = m.group("name")
+                maker = {"bibliography": self.ext.bibliography_block,
+                         "status-summary": self.ext.status_summary,
+                         "tag-index": self.ext.tag_index}.get(name)
+                if maker is None:
+                    continue
+                block = maker(root)
+                position = list(parent).index(child)
+                parent.remove(child)
+                parent.insert(position, block)
+        if self.ext.state.cited:
+            root.append(self.ext.reference_list())
+
+
+class CitationsExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "root": [".", "Project root: bibliography and docs_dir are relative to it"],
+            "bibliography": ["references.bib", "The BibTeX file, relative to root"],
+            "docs_dir": ["docs", "Folder of Markdown pages, relative to root"],
+            "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
+            "article_count": [47, "Numbered articles that @art-N may point to: 1 to this"],
+            "references_title": ["References", "Heading of each page's reference list"],
+            "tag_labels": [{}, "Display names of the data-tags used by article entries"],
+            "status_labels": [{"verified": "Verified", "reported": "Reported",
+                               "unverified": "Not yet verified"}, "Display names of data-status"],
+            "input_name": ["<input>", "Name shown in errors for text that is not a page in docs_dir"],
+        }
+        super().__init__(**kwargs)
+        self.state = PageState()
+
+    # -- wiring ---------------------------------------------------------------------------
+    def extendMarkdown(self, md):
+        self.md = md
+        md.registerExtension(self)
+        if "@" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("@")
+        md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
+        md.inlinePatterns.register(GroupPattern(GROUP_RE.pattern, md, self), "mdcite_group", 175)
+        md.inlinePatterns.register(BarePattern(BARE_RE.pattern, md, self), "mdcite_bare", 174)
+        md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
+
+    def reset(self):
+        self.state = PageState()
+
+    def get_index(self) -> index_module.Index:
+        root = Path(self.getConfig("root"))
+        return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
+                                bool(self.getConfig("directory_urls")),
+                                int(self.getConfig("article_count")))
+
+    def note_cited(self, key: str) -> None:
+        if key not in self.state.cited:
+            self.state.cited.append(key)
+
+    def href(self, page: index_module.PageInfo, fragment: str = "") -> str:
+        here = self.state.page
+        if here is not None and page is here and here.src:
+            return f"#{fragment}" if fragment else "./"
+        link = index_module.relative_url(self.state.url, page.url)
+        return link + (f"#{fragment}" if fragment else "")
+
+    # -- cross-references ---------------------------------------------------------------------
+    def crossref_link(self, label: index_module.Label) -> etree.Element:
+        if label.id.startswith("art-"):
+            text = "Preamble" if label.id == "art-preamble" else f"Article {label.id[4:]}"
+            title = label.title
+            status = label.attrs.get("data-status")
+            if status:
+                title += f" ({self.getConfig('status_labels').get(status, status).lower()})"
+        else:
+            text = label.title
+            title = f"{label.page.title} › {label.title}"
+        a = etree.Element("a", {"class": "crossref", "href": self.href(label.page, label.id),
+                                "title": title})
+        a.text = AtomicString(text)
+        return a
+
+    # -- reference lists -------------------------------------------------------------------------
+    def reference_item(self, ref, backlinks: bool = False) -> etree.Element:
+        li = etree.Element("li", {"id": f"ref-{ref.key}", "class": "reference"})
+        body = etree.SubElement(li, "span", {"class": "reference-text"})
+        body.text = self.md.htmlStash.store(ref.html)
+        coins = etree.SubElement(li, "span", {"class": "Z3988", "title": export.coins(ref)})
+        coins.text = ""
+        if backlinks:
+            uses = self.state.index.citations.get(ref.key, [])
+            seen = []
+            for use in uses:
+                target = (use.page.src, use.section.id)
+                if target not in seen:
+                    seen.append(target)
+            if seen:
+                p = etree.SubElement(li, "span", {"class": "cited-in"})
+                p.text = "Cited in: "
+                last = None
+                pages = self.state.index.pages
+                for n, (src, sid) in enumerate(seen):
+                    page = pages[src]
+                    section = next(u.section for u in uses if u.page.src == src and u.section.id == sid)
+                    a = etree.SubElement(p, "a", {"href": self.href(page, sid)})
+                    a.text = AtomicString(page.title + (f" › {section.title}" if sid else ""))
+                    if n < len(seen) - 1:
+                        a.tail = "; "
+                    last = a
+                last.tail = "."
+        return li
+
+    def downloads(self, refs, stem: str) -> etree.Element:
+        p = etree.Element("p", {"class": "reference-downloads"})
+        p.text = "Download these works as "
+        formats = [("BibTeX", export.bibtex(refs), "application/x-bibtex", "bib"),
+                   ("RIS", export.ris(refs), "application/x-research-info-systems", "ris"),
+                   ("CSL-JSON", export.csl_json(refs), "application/vnd.citationstyles.csl+json", "json")]
+        for i, (name, text, mime, ext) in enumerate(formats):
+            a = etree.SubElement(p, "a", {"href": export.data_uri(text, mime),
+                                          "download": f"{stem}.{ext}", "class": "download"})
+            a.text = name
+            a.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
+        return p
+
+    def reference_list(self) -> etree.Element:
+        bib = self.state.index.bib
+        refs = bib.sorted(self.state.cited)
+        section = etree.Element("section", {"class": "references", "aria-labelledby": "references"})
+        h2 = etree.SubElement(section, "h2", {"id": "references"})
+        h2.text = self.getConfig("references_title")
+        ul = etree.SubElement(section, "ul", {"class": "reference-list"})
+        for ref in refs:
+            ul.append(self.reference_item(ref))
+        stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
+                else "references")
+        section.append(self.downloads(refs, f"{stem}-references"))
+        return section
+
+    def bibliography_block(self, root) -> etree.Element:
+        div = etree.Element("div", {"class": "bibliography"})
+        ul = etree.SubElement(div, "ul", {"class": "reference-list"})
+        for ref in self.state.index.bib.sorted():
+            ul.append(self.reference_item(ref, backlinks=True))
+        return div
+
+    # -- numbered entries with a status ------------------------------------------------------------
+    def tag_label(self, tag: str) -> str:
+        return self.getConfig("tag_labels").get(tag) or tag.replace("-", " ").capitalize()
+
+    def status_entries(self, root):
+        return [el for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag) and el.get("data-status")]
+
+    def decorate_statuses(self, root) -> None:
+        labels = self.getConfig("status_labels")
+        for parent in list(root.iter()):
+            for heading in list(parent):
+                if not (re.fullmatch(r"h[1-6]", heading.tag) and heading.get("data-status")):
+                    continue
+                status = heading.get("data-status")
+                meta = etree.Element("p", {"class": "entry-meta"})
+                badge = etree.SubElement(meta, "span", {"class": f"status-badge status-{status}",
+                                                        "data-status": status})
+                badge.text = labels.get(status, status)
+                for tag in (heading.get("data-tags") or "").split():
+                    badge.tail = " "
+                    badge = etree.SubElement(meta, "a", {"class": "entry-tag", "href": f"#tag-{tag}"})
+                    badge.text = self.tag_label(tag)
+                parent.insert(list(parent).index(heading) + 1, meta)
+
+    def status_summary(self, root) -> etree.Element:
+        counts = Counter(h.get("data-status") for h in self.status_entries(root))
+        labels = self.getConfig("status_labels")
+        ul = etree.Element("ul", {"class": "status-summary"})
+        order = list(STATUS_ORDER) + sorted(set(counts) - set(STATUS_ORDER))
+        for status in order:
+            li = etree.SubElement(ul, "li")
+            badge = etree.SubElement(li, "span", {"class": f"status-badge status-{status}",
+                                                  "data-status": status})
+            badge.text = labels.get(status, status)
+            badge.tail = f": {counts.get(status, 0)} of {sum(counts.values())} entries"
+        return ul
+
+    def tag_index(self, root) -> etree.Element:
+        by_tag: dict[str, list[etree.Element]] = {}
+        for heading in self.status_entries(root):
+            for tag in (heading.get("data-tags") or "").split():
+                by_tag.setdefault(tag, []).append(heading)
+        order = list(self.getConfig("tag_labels")) + sorted(by_tag)
+        div = etree.Element("div", {"class": "tag-index"})
+        for tag in dict.fromkeys(order):
+            if tag not in by_tag:
+                continue
+            h3 = etree.SubElement(div, "h3", {"id": f"tag-{tag}"})
+            h3.text = self.tag_label(tag)
+            ul = etree.SubElement(div, "ul")
+            for heading in by_tag[tag]:
+                a = etree.SubElement(etree.SubElement(ul, "li"), "a", {"href": "#" + heading.get("id", "")})
+                a.text = AtomicString("".join(heading.itertext()).strip())
+        return div
+
+
+def makeExtension(**kwargs):
+    return CitationsExtension(**kwargs)

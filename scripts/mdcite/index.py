@@ -1,0 +1,313 @@
+"""One scan of ``docs/``: pages, titles, section and article labels, and every citation.
+
+The index is what a page cannot know about the rest of the site. It is built once per build
+(rebuilt only when a source file changes) and shared by every page's rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import bibliography as bib_module
+from .errors import Diagnostic, SourceError, did_you_mean
+from .syntax import HEADING_RE, Token, code_mask, parse_attrs, plain_heading, scan
+
+FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
+ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
+
+
+@dataclass
+class Label:
+    """A cross-reference target: a ``{#sec-…}`` heading or a clause-map entry ``{#art-…}``."""
+
+    id: str
+    title: str
+    page: "PageInfo"
+    line: int
+    col: int
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Section:
+    id: str  # "" for the top of the page
+    title: str
+
+
+@dataclass
+class Citation:
+    key: str
+    page: "PageInfo"
+    section: Section
+    line: int
+    col: int
+
+
+@dataclass
+class PageInfo:
+    src: str  # path relative to docs_dir, with "/" separators
+    shown: str  # path as a contributor opens it (relative to the project root)
+    url: str  # site-relative URL, "" for the home page, "themes/energy/" otherwise
+    title: str
+    meta: dict
+    body: str
+    offset: int  # lines taken by the front matter
+    tokens: list[Token] = field(default_factory=list)
+    headings: list[tuple[int, int, str, dict]] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)  # first-citation order, unique
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def hash(self) -> str:
+        return body_hash(self.body)
+
+
+def body_hash(body: str) -> str:
+    normal = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n")).strip()
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest()
+
+
+def split_front_matter(text: str) -> tuple[dict, str, int]:
+    """(metadata, body, lines removed), the way MkDocs and Zensical strip YAML front matter."""
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        return {}, text, 0
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError:
+        return {}, text, 0
+    if not isinstance(meta, dict):
+        return {}, text, 0
+    rest = text[m.end():]
+    stripped = rest.lstrip("\n")
+    offset = text.count("\n", 0, m.end()) + (len(rest) - len(stripped))
+    return meta, stripped, offset
+
+
+def page_url(src: str, directory_urls: bool = True) -> str:
+    stem = src[:-3] if src.endswith(".md") else src
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Link from one page URL to another, correct at any depth and under any site sub-path."""
+    base = posixpath.dirname(from_url) if not from_url.endswith("/") else from_url.rstrip("/")
+    target = to_url or "."
+    rel = posixpath.relpath(target if target != "." else ".", base or ".")
+    if to_url.endswith("/") or to_url == "":
+        rel = rel.rstrip("/") + "/"
+    if rel == "./":
+        rel = "./"
+    return rel
+
+
+@dataclass
+class Index:
+    root: Path
+    docs_dir: Path
+    bib: bib_module.Bibliography | None
+    bib_errors: SourceError | None
+    pages: dict[str, PageInfo]
+    by_hash: dict[str, PageInfo]
+    labels: dict[str, Label]
+    citations: dict[str, list[Citation]]
+    signature: tuple
+    article_count: int
+
+    def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
+        """Everything wrong that the given page must report (bibliography problems first)."""
+        found: list[Diagnostic] = []
+        if self.bib_errors is not None:
+            found.extend(self.bib_errors.diagnostics)
+        if page is not None:
+            found.extend(page.diagnostics)
+        return found
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        found = list(self.bib_errors.diagnostics) if self.bib_errors else []
+        for page in self.pages.values():
+            found.extend(page.diagnostics)
+        return found
+
+
+def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
+    """Cheap fingerprint of every source file: names, sizes and modification times."""
+    items = []
+    for dirpath, dirnames, filenames in os.walk(docs_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                st = os.stat(os.path.join(dirpath, name))
+                items.append((dirpath, name, st.st_mtime_ns, st.st_size))
+    try:
+        st = bib_path.stat()
+        items.append((str(bib_path), st.st_mtime_ns, st.st_size))
+    except OSError:
+        items.append((str(bib_path), None))
+    return tuple(items)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
+          directory_urls: bool = True, article_count: int = 47) -> Index:
+    root = Path(root)
+    docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
+    bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
+    sig = signature(root, docs, bibfile)
+    bib, bib_errors = None, None
+    try:
+        bib = bib_module.load(bibfile, shown_path(bibfile, root))
+    except SourceError as exc:
+        bib_errors = exc
+
+    pages: dict[str, PageInfo] = {}
+    for path in sorted(docs.rglob("*.md")):
+        src = path.relative_to(docs).as_posix()
+        shown = shown_path(path, root)
+        try:
+            text = bib_module.read_text(path, shown)
+        except SourceError as exc:
+            page = PageInfo(src, shown, page_url(src, directory_urls), src, {}, "", 0)
+            page.diagnostics.extend(exc.diagnostics)
+            pages[src] = page
+            continue
+        meta, body, offset = split_front_matter(text.replace("\r\n", "\n"))
+        page = PageInfo(src, shown, page_url(src, directory_urls), "", meta, body, offset)
+        read_page(page)
+        pages[src] = page
+
+    labels: dict[str, Label] = {}
+    for page in pages.values():
+        for line, col, text, attrs in page.headings:
+            label_id = attrs.get("id", "")
+            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id)):
+                if label_id.startswith(("sec-", "art-")):
+                    page.diagnostics.append(Diagnostic(page.shown, line, col,
+                        f"label '{label_id}' is not a valid id; use lowercase letters, digits "
+                        "and single hyphens, as in sec-energy-gas or art-3"))
+                continue
+            if label_id.startswith("art-") and label_id != "art-preamble":
+                number = int(label_id[4:])
+                if not 1 <= number <= article_count:
+                    page.diagnostics.append(Diagnostic(page.shown, line, col,
+                        f"article label '{label_id}' is outside 1–{article_count}"))
+                    continue
+            if label_id in labels:
+                first = labels[label_id]
+                page.diagnostics.append(Diagnostic(page.shown, line, col,
+                    f"label '{label_id}' is defined twice (first at {first.page.shown}:{first.line}); "
+                    "rename one of them"))
+                continue
+            labels[label_id] = Label(label_id, text, page, line, col, attrs)
+
+    citations: dict[str, list[Citation]] = defaultdict(list)
+    for page in pages.values():
+        check_page(page, bib, labels, citations, article_count)
+
+    by_hash = {p.hash: p for p in pages.values() if p.body}
+    return Index(root, docs, bib, bib_errors, pages, by_hash, labels, dict(citations), sig,
+                 article_count)
+
+
+def read_page(page: PageInfo) -> None:
+    """Headings with their attributes, the page title and every citation token."""
+    lines = page.body.split("\n")
+    masked = code_mask(lines)
+    for n, line in enumerate(masked, start=1):
+        if not line.startswith("#"):
+            continue
+        m = HEADING_RE.match(lines[n - 1])
+        if not m:
+            continue
+        attrs = parse_attrs(m.group("attrs") or "")
+        text = plain_heading(m.group("text"))
+        page.headings.append((n + page.offset, 1, text, attrs | {"level": str(len(m.group("hashes")))}))
+        if len(m.group("hashes")) == 1 and not page.title:
+            page.title = text
+    page.title = str(page.meta.get("title") or page.title or page.src)
+    page.tokens = scan(lines)
+    for token in page.tokens:
+        token.line += page.offset
+
+
+def check_page(page, bib, labels, citations, article_count) -> None:
+    """Resolve every token of a page; record citations by section for the backlinks."""
+    keys = bib.references if bib else {}
+    headings = [(line, attrs.get("id", ""), text) for line, _, text, attrs in page.headings
+                if attrs.get("level") != "1"]
+    for token in page.tokens:
+        where = (page.shown, token.line, token.col)
+        if token.problem:
+            page.diagnostics.append(Diagnostic(*where, f"malformed citation: {token.problem}"))
+            continue
+        if token.kind == "crossref":
+            label = token.label.rstrip(".:")
+            if label.startswith("art-") and label != "art-preamble":
+                number = label[4:]
+                if not number.isdigit() or not 1 <= int(number) <= article_count:
+                    page.diagnostics.append(Diagnostic(*where,
+                        f"'@{label}' is not an article of the treaty; articles run from 1 to "
+                        f"{article_count} (or use @art-preamble)"))
+                    continue
+            if label not in labels:
+                page.diagnostics.append(Diagnostic(*where,
+                    f"unknown cross-reference '@{label}'{did_you_mean(label, labels)}; "
+                    "label a heading with {#" + (label if label.startswith('sec-') else 'sec-…') + "}"))
+            continue
+        section = Section("", page.title)
+        for line, sid, text in headings:
+            if line > token.line:
+                break
+            if sid:
+                section = Section(sid, text)
+        for item in token.items:
+            if bib is None:
+                continue
+            if item.key not in keys:
+                page.diagnostics.append(Diagnostic(*where,
+                    f"unknown citation key '{item.key}'{bib.suggest(item.key)}; "
+                    "add the work to references.bib or fix the key"))
+                continue
+            if item.key not in page.cited:
+                page.cited.append(item.key)
+            citations[item.key].append(Citation(item.key, page, section, token.line, token.col))
+
+
+_CACHE: dict[tuple, Index] = {}
+
+
+def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
+        article_count=47) -> Index:
+    """The per-build index, rebuilt only when a source file has changed since the last scan."""
+    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count)
+    current = _CACHE.get(key)
+    root_p = Path(root)
+    docs = root_p / docs_dir
+    bibfile = root_p / bib_path
+    if current is not None and current.signature == signature(root_p, docs, bibfile):
+        return current
+    fresh = build(root, docs_dir, bib_path, directory_urls, article_count)
+    _CACHE.clear()
+    _CACHE[key] = fresh
+    return fresh
