@@ -26,6 +26,7 @@ ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?"
 DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 URL_RE = re.compile(r"^https?://[^\s\"'<>\\^`{|}]+$", re.IGNORECASE)
 LEFTOVER_LATEX_RE = re.compile(r"\\[A-Za-z]+|\\.")
+SIMPLE_ESCAPE_RE = re.compile(r"\\([$#_])")  # pybtex leaves these escaped
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
@@ -104,6 +105,9 @@ def person_name(person: Person, inverted: bool) -> str:
 
 
 def join_names(names: list[str]) -> str:
+    """Chicago: "Last, First, and First Last"; the comma keeps an inverted first name apart."""
+    if len(names) == 2 and "," in names[0]:
+        return f"{names[0]}, and {names[1]}"
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + ", and " + names[-1]
@@ -273,7 +277,10 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             problems.append(Diagnostic(shown, line, col,
                                        f"@{etype} entry '{key}' is missing {wanted}"))
     plain: dict[str, str] = {}
-    for name, raw in entry.fields.items():
+    for name, raw in list(entry.fields.items()):
+        if name.lower() not in ("url", "doi"):
+            raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
+            entry.fields[name] = raw
         decoded = latex_to_text(raw)
         if name.lower() not in ("url", "doi") and LEFTOVER_LATEX_RE.search(decoded):
             bad = LEFTOVER_LATEX_RE.search(decoded).group(0)

@@ -198,6 +198,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         pages[src] = page
 
     labels: dict[str, Label] = {}
+    definitions: dict[str, list[Label]] = defaultdict(list)
     for page in pages.values():
         for line, col, text, attrs in page.headings:
             label_id = attrs.get("id", "")
@@ -213,13 +214,16 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
                     page.diagnostics.append(Diagnostic(page.shown, line, col,
                         f"article label '{label_id}' is outside 1–{article_count}"))
                     continue
-            if label_id in labels:
-                first = labels[label_id]
-                page.diagnostics.append(Diagnostic(page.shown, line, col,
-                    f"label '{label_id}' is defined twice (first at {first.page.shown}:{first.line}); "
-                    "rename one of them"))
-                continue
-            labels[label_id] = Label(label_id, text, page, line, col, attrs)
+            definitions[label_id].append(Label(label_id, text, page, line, col, attrs))
+    for label_id, places in definitions.items():
+        labels[label_id] = places[0]
+        if len(places) < 2:
+            continue
+        for place in places:
+            others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
+            place.page.diagnostics.append(Diagnostic(place.page.shown, place.line, place.col,
+                f"label '{label_id}' is defined {len(places)} times (also at {others}); "
+                "rename all but one"))
 
     citations: dict[str, list[Citation]] = defaultdict(list)
     for page in pages.values():

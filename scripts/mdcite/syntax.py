@@ -19,6 +19,7 @@ CROSSREF_PREFIXES = ("sec-", "art-")
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")
 COMMENT_RE = re.compile(r"<!--.*?-->")
+LINK_TARGET_RE = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # "](url)" of a Markdown link
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*(?:\{(?P<attrs>[^{}]*)\})?\s*#*\s*$")
 ATTR_RE = re.compile(r"""#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)|(?P<k>[\w-]+)=(?:"(?P<qv>[^"]*)"|'(?P<sv>[^']*)'|(?P<v>\S+))""")
 PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
@@ -111,6 +112,7 @@ def code_mask(lines: list[str]) -> list[str]:
             in_comment = False
         masked = _mask(masked, INLINE_CODE_RE)
         masked = _mask(masked, COMMENT_RE)
+        masked = _mask(masked, LINK_TARGET_RE)
         start = masked.find("<!--")
         if start >= 0:
             in_comment = True

@@ -1,0 +1,135 @@
+"""The bibliography: loading, validation, Chicago-style author-date formatting."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdcite.errors import SourceError
+from tests.helpers import bib
+
+ONLINE = """@online{tass-2025-duma,
+  author = {{TASS}}, title = {Duma ratifies the treaty}, organization = {TASS},
+  date = {2025-04-08}, url = {https://tass.com/politics/1940345},
+}
+"""
+
+
+def test_online_entry_prints_organisation_title_date_and_url():
+    ref = bib(ONLINE)["tass-2025-duma"]
+    assert ref.text == ("TASS. 2025. \u201cDuma ratifies the treaty.\u201d 8 April 2025. "
+                        "https://tass.com/politics/1940345.")
+
+
+def test_organisation_author_is_cited_whole_in_text():
+    ref = bib(ONLINE)["tass-2025-duma"]
+    assert ref.cite_label() == "TASS 2025"
+
+
+def test_article_entry_has_journal_volume_issue_and_pages():
+    ref = bib("""@article{a, author = {Kozhanov, Nikolay}, title = {Caspian Security},
+        journaltitle = {Journal of Eurasian Studies}, volume = {15}, number = {2},
+        pages = {101--120}, date = {2024-05}}""")["a"]
+    assert ref.text == ("Kozhanov, Nikolay. 2024. \u201cCaspian Security.\u201d "
+                        "Journal of Eurasian Studies 15(2), 101\u2013120, May 2024.")
+
+
+def test_book_entry_italicises_title_and_gives_place_and_publisher():
+    ref = bib("""@book{b, author = {Abrahamian, Ervand}, title = {A History of Modern Iran},
+        publisher = {Cambridge University Press}, address = {Cambridge}, year = {2008}}""")["b"]
+    assert ref.html == ("Abrahamian, Ervand. 2008. <em>A History of Modern Iran</em>. "
+                        "Cambridge: Cambridge University Press.")
+
+
+def test_incollection_entry_names_book_and_editor():
+    ref = bib("""@incollection{c, author = {Kozhanov, Nikolay}, title = {Russia and Iran},
+        booktitle = {The Handbook of Eurasia}, editor = {Smith, Anna}, publisher = {Routledge},
+        pages = {10--25}, year = {2021}}""")["c"]
+    assert ref.text == ("Kozhanov, Nikolay. 2021. \u201cRussia and Iran.\u201d In The Handbook of "
+                        "Eurasia, edited by Anna Smith, 10\u201325. Routledge.")
+
+
+def test_report_entry_names_institution():
+    ref = bib("""@report{r, author = {Grajewski, Nicole}, title = {Russia and Iran},
+        institution = {Carnegie Endowment for International Peace}, date = {2023-09},
+        url = {https://carnegieendowment.org/r}}""")["r"]
+    assert ref.text == ("Grajewski, Nicole. 2023. Russia and Iran. Carnegie Endowment for "
+                        "International Peace, September 2023. https://carnegieendowment.org/r.")
+
+
+def test_misc_entry_for_a_treaty_text():
+    ref = bib("""@misc{t, author = {{Government of the Russian Federation}},
+        title = {Treaty on the Comprehensive Strategic Partnership}, howpublished = {Kremlin},
+        date = {2025-01-17}, url = {http://kremlin.ru/supplement/6225}}""")["t"]
+    assert ref.text == ("Government of the Russian Federation. 2025. Treaty on the Comprehensive "
+                        "Strategic Partnership. Kremlin, 17 January 2025. http://kremlin.ru/supplement/6225.")
+
+
+def test_undated_work_is_cited_as_nd():
+    ref = bib("""@online{u, author = {{Caspian Observer}}, title = {Page},
+        url = {https://example.org/u}}""")["u"]
+    assert ref.cite_label() == "Caspian Observer n.d."
+    assert ".n.d." not in ref.text and "Caspian Observer. n.d." in ref.text
+
+
+def test_same_author_same_year_is_disambiguated_in_list_order():
+    b = bib(ONLINE + """@online{tass-2025-council, author = {{TASS}},
+        title = {Another title}, date = {2025-04-16}, url = {https://tass.com/politics/1}}""")
+    assert b["tass-2025-council"].cite_label() == "TASS 2025a"  # "Another" sorts first
+    assert b["tass-2025-duma"].cite_label() == "TASS 2025b"
+    assert b["tass-2025-duma"].text.startswith("TASS. 2025b.")
+    assert [r.key for r in b.sorted()] == ["tass-2025-council", "tass-2025-duma"]
+
+
+def test_latex_escaped_persian_name_becomes_unicode():
+    ref = bib("""@online{p, author = {Pezeshkiy{\\=a}n, Mas{\\'u}d}, title = {Speech},
+        date = {2025}, url = {https://president.ir/}}""")["p"]
+    assert ref.cite_label() == "Pezeshkiyān 2025"
+    assert ref.text.startswith("Pezeshkiyān, Masúd. 2025.")
+
+
+def test_utf8_transliterated_name_sorts_without_its_diacritics():
+    b = bib("""@online{z, author = {Zarif, Javad}, title = {B}, date = {2020}, url = {https://a.org}}
+        @online{p, author = {Pezeshkiān, Masʿud}, title = {A}, date = {2025}, url = {https://b.org}}
+        @online{q, author = {Qalibaf, M.}, title = {C}, date = {2021}, url = {https://c.org}}""")
+    assert [r.key for r in b.sorted()] == ["p", "q", "z"]
+
+
+def test_three_authors_shorten_to_et_al_and_list_all_names():
+    ref = bib("""@online{x, author = {M{\\"u}ller, J{\\"o}rg and Smith, Anna and Doe, Jane},
+        title = {T}, date = {2024}, url = {https://x.org}}""")["x"]
+    assert ref.cite_label() == "Müller et al. 2024"
+    assert ref.text.startswith("Müller, Jörg, Anna Smith, and Jane Doe. 2024.")
+
+
+def test_html_in_a_title_is_escaped_not_executed():
+    ref = bib("""@online{x, author = {{A}}, title = {<script>alert(1)</script> B}, date = {2024},
+        url = {https://x.org}}""")["x"]
+    assert "<script>" not in ref.html and "&lt;script&gt;" in ref.html
+
+
+def test_each_entry_is_formatted_once_when_loaded(monkeypatch):
+    from mdcite import style
+
+    calls = []
+    original = style.format_entry
+    monkeypatch.setattr(style, "format_entry", lambda e, c: calls.append(e) or original(e, c))
+    bib(ONLINE)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("text, where, message", [
+    (ONLINE + ONLINE, "references.bib:5:1", "duplicate key 'tass-2025-duma'"),
+    ("@online{x, author = {{A}}, url = {https://x.org}}", "references.bib:1:1", "missing 'title'"),
+    ("@webpage{x, title = {T}, url = {https://x.org}}", "references.bib:1:1",
+     "unknown entry type '@webpage'"),
+    ("@online{x, author = {{A}}, title = {T},\n url = {javascript:alert(1)}}", "references.bib:2:1",
+     "must be a plain http:// or https:// address"),
+    ("@online{x, author = {{A}}, title = {T},\n date = {2025-13-01}, url = {https://x.org}}",
+     "references.bib:2:1", "does not parse"),
+])
+def test_invalid_entries_are_reported_with_their_location(text, where, message):
+    with pytest.raises(SourceError) as caught:
+        bib(text)
+    report = str(caught.value)
+    assert report.startswith(where + ": error: ")
+    assert message in report

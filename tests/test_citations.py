@@ -1,0 +1,124 @@
+"""Citations in Markdown: the Pandoc forms, their rendering, and the page's reference list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mdcite.errors import SourceError
+from mdcite.syntax import parse_group, scan
+from tests.helpers import render_page, render_text
+
+
+def test_group_with_prefix_locator_and_two_works_is_parsed():
+    items, problem = parse_group("see @a, p. 4; @b")
+    assert problem == ""
+    assert [(i.prefix, i.key, i.locator) for i in items] == [("see", "a", "p. 4"), ("", "b", "")]
+
+
+def test_year_only_citation_suppresses_the_author():
+    items, _ = parse_group("-@a")
+    assert items[0].suppress_author
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("@", "empty key"),
+    ("@a @b", "separate works with ';'"),
+    ("@a;", "extra ';'"),
+    ("see a; @b", "has no '@key'"),
+    ("@sec-x", "is a cross-reference"),
+])
+def test_malformed_groups_say_what_is_wrong(body, problem):
+    assert problem in parse_group(body)[1]
+
+
+def test_scanner_reports_line_and_column_of_each_citation():
+    tokens = scan(["Intro.", "A claim [@a] and @b, see @sec-x."])
+    assert [(t.kind, t.line, t.col) for t in tokens] == [
+        ("group", 2, 9), ("intext", 2, 18), ("crossref", 2, 26)]
+
+
+def test_code_spans_fenced_blocks_emails_and_escapes_are_not_citations():
+    lines = ["`[@a]` and mail editors@example.org and \\@b", "```", "[@c]", "```"]
+    assert scan(lines) == []
+
+
+def test_address_of_a_markdown_link_is_not_scanned():
+    assert scan(["[profile](https://example.org/@user)"]) == []
+
+
+@pytest.fixture
+def home(project):
+    return render_page(project, "index.md")
+
+
+def test_group_renders_author_date_links_in_parentheses(home):
+    assert ('(<a class="citation" href="#ref-org-2025"' in home)
+    assert re.search(r'>Gulf International Forum 2025</a>; see <a class="citation" '
+                     r'href="#ref-tass-2025-duma"[^>]*>TASS 2025a</a>, p\. 4\)', home)
+
+
+def test_citation_carries_the_full_reference_as_hover_text(home):
+    assert ('title="TASS. 2025a. \u201cDuma ratifies the treaty.\u201d 8 April 2025. '
+            'https://tass.com/politics/1940345."') in home
+
+
+def test_in_text_citation_renders_author_then_year_in_parentheses(home):
+    assert re.search(r'<a class="citation" href="#ref-pezeshkian-2024"[^>]*>'
+                     r'Pezeshkiyān and Müller \(2024\)</a>', home)
+
+
+def test_year_only_citation_renders_the_year_alone(home):
+    assert re.search(r'\(<a class="citation" href="#ref-tass-2025-council"[^>]*>2025b</a>\)', home)
+
+
+def test_email_and_code_stay_literal(home):
+    assert "editors@example.org" in home
+    assert "<code>[@nosuch]</code>" in home
+
+
+def test_reference_list_holds_exactly_the_cited_works_in_style_order(home):
+    ids = re.findall(r'<li class="reference" id="ref-([^"]+)"', home)
+    assert ids == ["undated", "treaty-2025", "org-2025", "pezeshkian-2024", "tass-2025-duma",
+                   "tass-2025-council"]
+
+
+def test_every_citation_on_a_page_links_to_an_entry_on_that_page(home):
+    targets = set(re.findall(r'class="citation" href="#(ref-[^"]+)"', home))
+    ids = set(re.findall(r'id="(ref-[^"]+)"', home))
+    assert targets and targets <= ids
+
+
+def test_reference_list_offers_the_works_as_downloads(home):
+    assert 'download="index-references.bib"' in home
+    assert 'download="index-references.ris"' in home
+    assert 'download="index-references.json"' in home
+
+
+def test_unknown_key_names_file_line_and_closest_key(project):
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text() + "\nAnd [@tass-2025-dum].\n")
+    with pytest.raises(SourceError) as caught:
+        render_page(project, "index.md")
+    assert str(caught.value).startswith(
+        "docs/index.md:15:5: error: unknown citation key 'tass-2025-dum' (did you mean 'tass-2025-duma'")
+
+
+def test_text_outside_docs_is_checked_on_its_own(project):
+    with pytest.raises(SourceError) as caught:
+        render_text(project, "Line one.\n\nBad [@]\n")
+    assert str(caught.value).startswith("<input>:3:5: error: malformed citation: citation with an empty key")
+
+
+def test_bibliography_page_lists_every_entry_with_cited_in_backlinks(project):
+    html = render_page(project, "references.md")
+    assert len(re.findall(r'<li class="reference" id="ref-', html)) == 9
+    entry = re.search(r'<li class="reference" id="ref-abrahamian-2008">.*?</li>', html, re.S).group(0)
+    assert '<a href="../deep/er/page/#sec-deep-section">Deep page › Deep section</a>' in entry
+    undated = re.search(r'id="ref-undated">.*?</li>', html, re.S).group(0)
+    assert '<a href="../#sec-home-section">Home › A section</a>' in undated
+
+
+def test_reference_entries_carry_coins_for_zotero(home):
+    assert re.search(r'<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;', home)

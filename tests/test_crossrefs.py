@@ -1,0 +1,72 @@
+"""Cross-references to sections and to treaty articles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mdcite.errors import SourceError
+from mdcite.index import relative_url
+from tests.helpers import render_page
+
+
+@pytest.mark.parametrize("here, there, link", [
+    ("", "themes/energy/", "themes/energy/"),
+    ("themes/energy/", "", "../../"),
+    ("themes/energy/", "treaty/articles/", "../../treaty/articles/"),
+    ("deep/er/page/", "deep/er/other/", "../other/"),
+    ("index.html", "themes/energy.html", "themes/energy.html"),
+])
+def test_relative_links_work_at_any_depth(here, there, link):
+    assert relative_url(here, there) == link
+
+
+def test_article_reference_renders_article_number_titled_with_its_topic(project):
+    html = render_page(project, "index.md")
+    assert ('<a class="crossref" href="articles/#art-3" '
+            'title="Article 3: Principles; non-assistance to an aggressor (reported)">Article 3</a>') in html
+
+
+def test_section_reference_from_a_deep_page_climbs_to_the_root(project):
+    html = render_page(project, "deep/er/page.md")
+    assert '<a class="crossref" href="../../../#sec-home-section" title="Home › A section">A section</a>' in html
+    assert 'href="../../../articles/#art-preamble"' in html
+
+
+def test_clause_map_shows_each_status_and_counts_them(project):
+    html = render_page(project, "articles.md")
+    assert re.search(r'<h2 data-status="reported"[^>]*id="art-3"', html)
+    assert html.count('class="status-badge status-verified"') == 3  # 2 entries + the summary
+    assert ">Verified</span>: 2 of 4 entries" in html
+    assert ">Not yet verified</span>: 1 of 4 entries" in html
+
+
+def test_tag_index_lists_every_entry_of_a_theme(project):
+    html = render_page(project, "articles.md")
+    block = re.search(r'<h3 id="tag-defence">Defence.*?</ul>', html, re.S).group(0)
+    assert re.findall(r'href="#(art-[^"]+)"', block) == ["art-preamble", "art-1", "art-3"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("@art-48", "'@art-48' is not an article of the treaty; articles run from 1 to 3"),
+    ("@sec-nowhere", "unknown cross-reference '@sec-nowhere'"),
+    ("@sec-home-sectoin", "(did you mean 'sec-home-section'"),
+])
+def test_bad_cross_references_stop_the_build_with_their_location(project, text, message):
+    page = project / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text() + f"\nSee {text}.\n")
+    with pytest.raises(SourceError) as caught:
+        render_page(project, "deep/er/page.md")
+    report = str(caught.value)
+    assert report.startswith("docs/deep/er/page.md:11:5: error: ")
+    assert message in report
+
+
+def test_label_defined_twice_is_an_error_at_each_place(project):
+    page = project / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text() + "\n## Again {#sec-home-section}\n")
+    with pytest.raises(SourceError) as caught:
+        render_page(project, "deep/er/page.md")
+    assert ("docs/deep/er/page.md:11:1: error: label 'sec-home-section' is defined 2 times "
+            "(also at docs/index.md:11)") in str(caught.value)
