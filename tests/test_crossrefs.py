@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mdcite.errors import SourceError
-from mdcite.index import relative_url
+from mdcite.index import relative_src, relative_url
 from tests.helpers import render_page
 
 
@@ -22,16 +22,25 @@ def test_relative_links_work_at_any_depth(here, there, link):
     assert relative_url(here, there) == link
 
 
+@pytest.mark.parametrize("here, there, link", [
+    ("index.md", "themes/energy.md", "themes/energy.md"),
+    ("themes/energy.md", "index.md", "../index.md"),
+    ("deep/er/page.md", "deep/other.md", "../other.md"),
+])
+def test_links_point_at_markdown_sources_relative_to_the_page(here, there, link):
+    assert relative_src(here, there) == link
+
+
 def test_article_reference_renders_article_number_titled_with_its_topic(project):
     html = render_page(project, "index.md")
-    assert ('<a class="crossref" href="articles/#art-3" '
+    assert ('<a class="crossref" href="articles.md#art-3" '
             'title="Article 3: Principles; non-assistance to an aggressor (reported)">Article 3</a>') in html
 
 
 def test_section_reference_from_a_deep_page_climbs_to_the_root(project):
     html = render_page(project, "deep/er/page.md")
-    assert '<a class="crossref" href="../../../#sec-home-section" title="Home › A section">A section</a>' in html
-    assert 'href="../../../articles/#art-preamble"' in html
+    assert '<a class="crossref" href="../../index.md#sec-home-section" title="Home › A section">A section</a>' in html
+    assert 'href="../../articles.md#art-preamble"' in html
 
 
 def test_clause_map_shows_each_status_and_counts_them(project):

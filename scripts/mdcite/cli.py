@@ -66,7 +66,8 @@ def cmd_build(args) -> int:
         return 1
     settings = config.load(root)
     write_exports(idx, root / settings["docs_dir"])
-    scratch = root / "site.tmp"
+    out = root / args.site_dir
+    scratch = out.with_name(f"{out.name}.tmp-{os.getpid()}")  # beside site/, unique per build
     shutil.rmtree(scratch, ignore_errors=True)
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(scratch)]
     if args.config:
@@ -76,7 +77,6 @@ def cmd_build(args) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
         print("mdcite build: the build failed; site/ left unchanged", file=sys.stderr)
         return done.returncode
-    out = root / args.site_dir
     shutil.rmtree(out, ignore_errors=True)
     scratch.rename(out)
     return 0

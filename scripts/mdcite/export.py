@@ -6,6 +6,7 @@ import json
 from urllib.parse import quote, urlencode
 
 from pybtex.database import BibliographyData
+from pybtex.database.output.bibtex import Writer as BibtexWriter
 
 from .bibliography import Reference
 
@@ -92,9 +93,18 @@ def ris(refs: list[Reference]) -> str:
     return "\n".join(lines)
 
 
+def entry_bibtex(ref: Reference) -> str:
+    """One entry as BibTeX, written once per build: every page's download link repeats it."""
+    text = ref.exports.get("bibtex")
+    if text is None:
+        data = BibliographyData(entries={ref.key: ref.entry})
+        text = ref.exports["bibtex"] = BibtexWriter().to_string(data)
+    return text
+
+
 def bibtex(refs: list[Reference]) -> str:
-    data = BibliographyData(entries={ref.key: ref.entry for ref in refs})
-    return data.to_string("bibtex")
+    """The same text as pybtex writes for all of them at once (entries separated by a blank line)."""
+    return "\n".join(entry_bibtex(ref) for ref in refs)
 
 
 def coins(ref: Reference) -> str:

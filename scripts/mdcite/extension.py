@@ -197,10 +197,12 @@ class CitationsExtension(Extension):
             self.state.cited.append(key)
 
     def href(self, page: index_module.PageInfo, fragment: str = "") -> str:
+        """A link to another page's Markdown source; the generator turns it into that page's URL
+        (and validates it), so links are right at any depth and under any site sub-path."""
         here = self.state.page
         if here is not None and page is here and here.src:
             return f"#{fragment}" if fragment else "./"
-        link = index_module.relative_url(self.state.url, page.url)
+        link = index_module.relative_src(here.src if here else "", page.src)
         return link + (f"#{fragment}" if fragment else "")
 
     # -- cross-references ---------------------------------------------------------------------

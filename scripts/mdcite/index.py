@@ -116,6 +116,11 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel
 
 
+def relative_src(from_src: str, to_src: str) -> str:
+    """Relative path from one Markdown source to another, as a contributor would write it."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
 @dataclass
 class Index:
     root: Path

@@ -1,0 +1,208 @@
+"""The real site, built once in strict mode: links, citations, bibliography, clause map."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from mdcite import bibliography
+from tests.site_pages import ROOT, article, html_pages, lychee, page_for, parse
+
+pytestmark = pytest.mark.slow
+
+
+def test_real_site_builds_with_every_page(built_site):
+    for src in ["index.md", "treaty/index.md", "treaty/articles.md", "references.md",
+                "themes/defence.md", "context/glossary.md", "about/cite.md"]:
+        assert page_for(built_site, src).exists(), src
+
+
+def test_lychee_finds_no_broken_internal_link_or_fragment(built_site):
+    done = lychee(built_site)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " 0 Errors" in done.stdout
+
+
+def test_lychee_finds_no_broken_link_under_a_sub_path(subpath_site):
+    done = lychee(subpath_site)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lychee_reports_a_broken_fragment(tmp_path):
+    (tmp_path / "a.html").write_text('<a href="b.html#missing">x</a>')
+    (tmp_path / "b.html").write_text('<h1 id="present">B</h1>')
+    assert lychee(tmp_path).returncode != 0
+
+
+def test_every_citation_links_to_an_entry_on_the_same_page(built_site):
+    checked = 0
+    for path in html_pages(built_site):
+        doc = parse(path)
+        ids = set(doc.xpath("//@id"))
+        for a in doc.cssselect("a.citation"):
+            href = a.get("href")
+            assert href.startswith("#ref-"), (path, href)
+            assert href[1:] in ids, (path, href)
+            assert a.get("title"), (path, href)
+            checked += 1
+    assert checked > 300
+
+
+def test_each_citing_page_closes_with_exactly_the_works_it_cites(built_site):
+    for path in html_pages(built_site):
+        doc = article(parse(path))
+        cited = {a.get("href")[5:] for a in doc.cssselect("a.citation")}
+        lists = doc.cssselect("section.references")
+        if path.parent.name == "references":
+            continue
+        if not cited:
+            assert not lists, path
+            continue
+        assert len(lists) == 1, path
+        listed = [li.get("id")[4:] for li in lists[0].cssselect("li.reference")]
+        assert sorted(listed) == sorted(cited), path
+        assert lists[0].getparent().index(lists[0]) >= 0
+
+
+def test_bibliography_page_has_every_entry_with_backlinks(built_site):
+    bib = bibliography.load(ROOT / "references.bib")
+    doc = parse(built_site / "references" / "index.html")
+    for key in bib.references:
+        entry = doc.cssselect(f'li[id="ref-{key}"]')
+        assert entry, key
+        links = entry[0].cssselect(".cited-in a")
+        assert links, f"{key} is never cited"
+        for a in links:
+            assert " › " in a.text_content() or "#" not in a.get("href")
+
+
+def test_bibliography_page_offers_the_exports(built_site):
+    doc = parse(built_site / "references" / "index.html")
+    hrefs = {a.get("href") for a in doc.cssselect("a")}
+    assert {"../references.bib", "../references.ris", "../references.json"} <= hrefs
+    for name in ("references.bib", "references.ris", "references.json"):
+        assert (built_site / name).stat().st_size > 1000
+
+
+def test_bibliography_entries_are_in_style_order(built_site):
+    bib = bibliography.load(ROOT / "references.bib")
+    doc = parse(built_site / "references" / "index.html")
+    order = [li.get("id")[4:] for li in doc.cssselect(".bibliography li.reference")]
+    assert order == [r.key for r in bib.sorted()]
+
+
+def test_every_cross_reference_resolves(built_site):
+    count = 0
+    for path in html_pages(built_site):
+        for a in parse(path).cssselect("a.crossref"):
+            target = (path.parent / a.get("href").split("#")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            fragment = a.get("href").split("#")[1]
+            assert parse(target).xpath(f'//*[@id="{fragment}"]'), (path, a.get("href"))
+            count += 1
+    assert count > 50
+
+
+# -- the clause map -----------------------------------------------------------------------------
+
+STATUSES = {"verified", "reported", "unverified"}
+
+
+def clause_entries(built_site):
+    doc = parse(built_site / "treaty" / "articles" / "index.html")
+    return doc, [el for el in doc.xpath("//*[@id]") if re.fullmatch(r"art-(preamble|\d+)", el.get("id"))]
+
+
+def entry_body(heading):
+    """The elements between an entry's heading and the next heading of the same level."""
+    body = []
+    for sibling in heading.itersiblings():
+        if sibling.tag == heading.tag or sibling.tag == "section":
+            break
+        body.append(sibling)
+    return body
+
+
+def test_clause_map_has_exactly_the_preamble_and_articles_1_to_47(built_site):
+    _, entries = clause_entries(built_site)
+    assert [e.get("id") for e in entries] == ["art-preamble"] + [f"art-{n}" for n in range(1, 48)]
+
+
+def test_each_clause_map_entry_shows_its_status(built_site):
+    _, entries = clause_entries(built_site)
+    for heading in entries:
+        status = heading.get("data-status")
+        assert status in STATUSES, heading.get("id")
+        badge = entry_body(heading)[0].cssselect(".status-badge")[0]
+        assert badge.get("data-status") == status
+
+
+def test_verified_and_reported_entries_have_a_summary_and_a_citation(built_site):
+    _, entries = clause_entries(built_site)
+    for heading in entries:
+        if heading.get("data-status") == "unverified":
+            continue
+        paragraphs = [p for p in entry_body(heading) if p.tag == "p" and "entry-meta" not in (p.get("class") or "")]
+        text = " ".join(p.text_content() for p in paragraphs)
+        assert len(text.split()) >= 20, heading.get("id")
+        assert any(p.cssselect("a.citation") for p in paragraphs), heading.get("id")
+        assert ":" in heading.text_content(), heading.get("id")  # "Article N: Topic"
+
+
+def test_reported_entries_say_who_reports_them(built_site):
+    _, entries = clause_entries(built_site)
+    for heading in entries:
+        if heading.get("data-status") == "reported":
+            text = " ".join(p.text_content() for p in entry_body(heading))
+            assert re.search(r"\b(reported|reports|according to|describes|as summarised)\b", text, re.I), heading.get("id")
+
+
+def test_unverified_entries_state_no_content(built_site):
+    _, entries = clause_entries(built_site)
+    unverified = [h for h in entries if h.get("data-status") == "unverified"]
+    assert unverified
+    for heading in unverified:
+        assert re.fullmatch(r"Article \d+", heading.text_content().replace("¶", "").strip())
+        assert not heading.get("data-tags")
+        paragraphs = [p for p in entry_body(heading) if p.tag == "p" and "entry-meta" not in (p.get("class") or "")]
+        assert len(paragraphs) == 1, heading.get("id")
+        text = paragraphs[0].text_content()
+        assert re.search(r"not (yet )?(read|verified|seen)", text, re.I), heading.get("id")
+        assert paragraphs[0].cssselect("a.citation"), heading.get("id")  # where the text is published
+        assert any("about/method" in (a.get("href") or "") or "github" in (a.get("href") or "")
+                   for a in paragraphs[0].cssselect("a")), heading.get("id")
+
+
+def test_status_counts_at_the_top_match_the_entries(built_site):
+    doc, entries = clause_entries(built_site)
+    counts = Counter(h.get("data-status") for h in entries)
+    summary = doc.cssselect("ul.status-summary")[0].text_content()
+    for status, label in (("verified", "Verified"), ("reported", "Reported"),
+                          ("unverified", "Not yet verified")):
+        assert f"{label}: {counts[status]} of 48 entries" in summary
+
+
+def test_tag_index_lists_every_tagged_entry(built_site):
+    doc, entries = clause_entries(built_site)
+    index = doc.cssselect("div.tag-index")[0]
+    for heading in entries:
+        for tag in (heading.get("data-tags") or "").split():
+            block = index.xpath(f'.//h3[@id="tag-{tag}"]/following-sibling::ul[1]')[0]
+            assert f"#{heading.get('id')}" in [a.get("href") for a in block.cssselect("a")]
+
+
+def test_unnumbered_provisions_are_listed_with_citations(built_site):
+    doc = parse(built_site / "treaty" / "articles" / "index.html")
+    heading = doc.xpath('//*[@id="sec-articles-unnumbered"]')[0]
+    items = [el for el in heading.itersiblings() if el.tag in ("ul", "p", "table")]
+    assert sum(len(el.cssselect("a.citation")) for el in items[:3]) >= 8
+
+
+def test_article_3_cross_reference_is_titled_with_its_topic(built_site):
+    doc = parse(built_site / "themes" / "defence" / "index.html")
+    links = [a for a in doc.cssselect("a.crossref") if a.get("href").endswith("#art-3")]
+    assert links and links[0].text == "Article 3"
+    assert links[0].get("title").startswith("Article 3: ")
