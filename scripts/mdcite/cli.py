@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from . import config, export, lint
+from . import anchors, config, export, lint
 from . import index as index_module
 from .errors import SourceError
 
@@ -24,7 +25,8 @@ def load_index(root: Path) -> index_module.Index:
 
 def cmd_check(args) -> int:
     idx = load_index(Path(args.root))
-    found = lint.run(idx, tuple(args.cited) if args.cited else ANALYSIS_PAGES)
+    found = lint.run(idx, tuple(p for p in args.cited if p) if args.cited else ANALYSIS_PAGES)
+    found.extend(anchor_problems(idx, Path(args.root)))
     for d in found:
         print(d, file=sys.stderr if d.level == "error" else sys.stdout)
     errors = sum(d.level == "error" for d in found)
@@ -32,6 +34,37 @@ def cmd_check(args) -> int:
     print(f"mdcite check: {len(idx.pages)} pages, "
           f"{len(idx.bib.references) if idx.bib else 0} entries, {errors} errors, {warnings} warnings")
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def anchor_problems(idx: index_module.Index, root: Path) -> list:
+    path = root / anchors.MANIFEST_FILE
+    if not path.exists():
+        return []
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return anchors.check(idx, manifest, idx.moves or anchors.Moves())
+
+
+def cmd_anchors(args) -> int:
+    """Record today's anchors in the manifest (published anchors are never removed from it)."""
+    root = Path(args.root)
+    idx = load_index(root)
+    problems = anchor_problems(idx, root)
+    for d in problems:
+        print(d, file=sys.stderr)
+    if problems:
+        return 1
+    anchors.write_manifest(idx, root)
+    print(f"mdcite anchors: {sum(len(v) for v in anchors.current_anchors(idx).values())} anchors recorded "
+          f"in {anchors.MANIFEST_FILE}")
+    return 0
+
+
+def write_redirects(idx: index_module.Index, site: Path) -> None:
+    for old, new in (idx.moves.pages if idx.moves else {}).items():
+        old_url, new_url = anchors.page_url_of(old), anchors.page_url_of(new)
+        target = site / old_url / "index.html" if old_url else site / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(anchors.redirect_html(old_url, new_url), encoding="utf-8")
 
 
 def write_exports(idx: index_module.Index, target: Path) -> None:
@@ -58,7 +91,7 @@ def cmd_build(args) -> int:
     """Check, then build into a scratch folder; site/ is replaced only by a good build."""
     root = Path(args.root)
     idx = load_index(root)
-    problems = [d for d in idx.all_diagnostics() if d.level == "error"]
+    problems = [d for d in idx.all_diagnostics() + anchor_problems(idx, root) if d.level == "error"]
     if problems:
         for d in problems:
             print(d, file=sys.stderr)
@@ -77,6 +110,7 @@ def cmd_build(args) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
         print("mdcite build: the build failed; site/ left unchanged", file=sys.stderr)
         return done.returncode
+    write_redirects(idx, scratch)
     shutil.rmtree(out, ignore_errors=True)
     scratch.rename(out)
     return 0
@@ -93,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     exp = sub.add_parser("export", help="write references.bib/.json/.ris for the site root")
     exp.add_argument("--dir", default="docs")
     exp.set_defaults(func=cmd_export)
+    anc = sub.add_parser("anchors", help="record the site's anchors in tests/anchors.json")
+    anc.set_defaults(func=cmd_anchors)
     build = sub.add_parser("build", help="check, export and build the site into site/")
     build.add_argument("--site-dir", default="site")
     build.add_argument("--config", default="")

@@ -134,6 +134,7 @@ class ReferencesTree(Treeprocessor):
 
     def run(self, root):
         self.ext.decorate_statuses(root)
+        self.ext.keep_moved_anchors(root)
         for parent in list(root.iter()):
             for child in list(parent):
                 if child.tag != "p" or not child.text or len(child):
@@ -284,6 +285,26 @@ class CitationsExtension(Extension):
         for ref in self.state.index.bib.sorted():
             ul.append(self.reference_item(ref, backlinks=True))
         return div
+
+    # -- anchors that moved ----------------------------------------------------------------------
+    def keep_moved_anchors(self, root) -> None:
+        """An old anchor declared moved stays on the page, just before its new target."""
+        page = self.state.page
+        moves = self.state.index.moves if self.state.index else None
+        if page is None or not page.src or moves is None:
+            return
+        aliases = moves.anchors.get(page.src, {})
+        if not aliases:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+        for old, new in aliases.items():
+            target = by_id.get(new)
+            if target is None or old in by_id:
+                continue
+            parent = parents.get(target, root)
+            span = etree.Element("span", {"id": old, "class": "anchor-alias", "data-moved-to": new})
+            parent.insert(list(parent).index(target), span)
 
     # -- numbered entries with a status ------------------------------------------------------------
     def tag_label(self, tag: str) -> str:

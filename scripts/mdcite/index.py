@@ -133,10 +133,12 @@ class Index:
     citations: dict[str, list[Citation]]
     signature: tuple
     article_count: int
+    moves: object = None  # anchors.Moves
+    moves_errors: list[Diagnostic] = field(default_factory=list)
 
     def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
         """Everything wrong that the given page must report (bibliography problems first)."""
-        found: list[Diagnostic] = []
+        found: list[Diagnostic] = list(self.moves_errors)
         if self.bib_errors is not None:
             found.extend(self.bib_errors.diagnostics)
         if page is not None:
@@ -144,7 +146,8 @@ class Index:
         return found
 
     def all_diagnostics(self) -> list[Diagnostic]:
-        found = list(self.bib_errors.diagnostics) if self.bib_errors else []
+        found = list(self.moves_errors)
+        found.extend(self.bib_errors.diagnostics if self.bib_errors else [])
         for page in self.pages.values():
             found.extend(page.diagnostics)
         return found
@@ -159,6 +162,9 @@ def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
             if name.endswith(".md"):
                 st = os.stat(os.path.join(dirpath, name))
                 items.append((dirpath, name, st.st_mtime_ns, st.st_size))
+    aliases = root / "docs" / "about" / "anchor-aliases.yml"
+    if aliases.exists():
+        items.append((str(aliases), aliases.stat().st_mtime_ns))
     try:
         st = bib_path.stat()
         items.append((str(bib_path), st.st_mtime_ns, st.st_size))
@@ -235,8 +241,15 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         check_page(page, bib, labels, citations, article_count)
 
     by_hash = {p.hash: p for p in pages.values() if p.body}
+    from . import anchors
+
+    moves, moves_errors = anchors.Moves(), []
+    try:
+        moves = anchors.load_moves(root)
+    except SourceError as exc:
+        moves_errors = exc.diagnostics
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, dict(citations), sig,
-                 article_count)
+                 article_count, moves, moves_errors)
 
 
 def read_page(page: PageInfo) -> None:
