@@ -307,8 +307,9 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             if bib is None:
                 continue
             if item.key not in keys:
+                hint = bib.suggest(item.key) if keys else f" ({bib.path} has no entries)"
                 page.diagnostics.append(Diagnostic(*where,
-                    f"unknown citation key '{item.key}'{bib.suggest(item.key)}; "
+                    f"unknown citation key '{item.key}'{hint}; "
                     "add the work to references.bib or fix the key"))
                 continue
             if item.key not in page.cited:
