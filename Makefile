@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check bench clean lint browsers
 
@@ -15,7 +16,7 @@ $(STAMP): pyproject.toml
 
 serve: $(STAMP)
 	$(BIN)/mdcite export --dir docs
-	$(BIN)/mdcite check
+	-$(BIN)/mdcite check
 	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload
 
 build: $(STAMP)
@@ -32,5 +33,5 @@ bench: $(STAMP)
 	$(BIN)/python -m mdcite.bench
 
 clean:
-	rm -rf site site.tmp .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
+	rm -rf site site.tmp-* .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

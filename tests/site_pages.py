@@ -20,7 +20,7 @@ def html_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path):
     return lxml.html.parse(str(path)).getroot()
 

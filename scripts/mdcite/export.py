@@ -71,7 +71,7 @@ def csl_json(refs: list[Reference]) -> str:
 
 def ris(refs: list[Reference]) -> str:
     lines: list[str] = []
-    for item, ref in zip(to_csl(refs), refs):
+    for item, ref in zip(to_csl(refs), refs, strict=True):
         lines.append(f"TY  - {RIS_TYPES[ref.type]}")
         for name in item.get("author", []):
             lines.append("AU  - " + (name.get("literal") or f"{name['family']}, {name['given']}"))

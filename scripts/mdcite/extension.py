@@ -42,7 +42,7 @@ class PageState:
 class IdentifyPage(Preprocessor):
     """Find the page in the index by its text, and stop on any error recorded for it."""
 
-    def __init__(self, md, ext: "CitationsExtension"):
+    def __init__(self, md, ext: CitationsExtension):
         super().__init__(md)
         self.ext = ext
 

@@ -31,7 +31,7 @@ class Label:
 
     id: str
     title: str
-    page: "PageInfo"
+    page: PageInfo
     line: int
     col: int
     attrs: dict[str, str] = field(default_factory=dict)
@@ -46,7 +46,7 @@ class Section:
 @dataclass
 class Citation:
     key: str
-    page: "PageInfo"
+    page: PageInfo
     section: Section
     line: int
     col: int
@@ -142,14 +142,14 @@ class Index:
         if self.bib_errors is not None:
             found.extend(self.bib_errors.diagnostics)
         if page is not None:
-            found.extend(page.diagnostics)
+            found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
     def all_diagnostics(self) -> list[Diagnostic]:
         found = list(self.moves_errors)
         found.extend(self.bib_errors.diagnostics if self.bib_errors else [])
         for page in self.pages.values():
-            found.extend(page.diagnostics)
+            found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
 
