@@ -52,7 +52,7 @@ def uncited_paragraphs(page: index_module.PageInfo) -> list[Diagnostic]:
 
 def broken_md_links(page: index_module.PageInfo, idx: index_module.Index) -> list[Diagnostic]:
     found = []
-    lines = code_mask(page.body.split("\n"))
+    lines = code_mask(page.body.split("\n"), link_targets=False)
     for n, line in enumerate(lines, start=1):
         for m in LINK_RE.finditer(line):
             target = m.group("target").split("#", 1)[0]

@@ -86,8 +86,9 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def code_mask(lines: list[str]) -> list[str]:
-    """Blank out fenced code blocks, inline code and HTML comments, keeping columns."""
+def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
+    """Blank out fenced code blocks, inline code and HTML comments (and, unless asked not to,
+    the addresses of Markdown links), keeping columns."""
     out: list[str] = []
     fence = ""
     in_comment = False
@@ -112,7 +113,8 @@ def code_mask(lines: list[str]) -> list[str]:
             in_comment = False
         masked = _mask(masked, INLINE_CODE_RE)
         masked = _mask(masked, COMMENT_RE)
-        masked = _mask(masked, LINK_TARGET_RE)
+        if link_targets:
+            masked = _mask(masked, LINK_TARGET_RE)
         start = masked.find("<!--")
         if start >= 0:
             in_comment = True
