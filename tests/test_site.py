@@ -206,3 +206,39 @@ def test_article_3_cross_reference_is_titled_with_its_topic(built_site):
     links = [a for a in doc.cssselect("a.crossref") if a.get("href").endswith("#art-3")]
     assert links and links[0].text == "Article 3"
     assert links[0].get("title").startswith("Article 3: ")
+
+
+def test_every_page_links_to_its_source_for_editing(built_site):
+    for path in html_pages(built_site):
+        if path.parent.name == "search":
+            continue
+        rel = path.parent.relative_to(built_site).as_posix()
+        edit = [a.get("href") for a in parse(path).cssselect("a.md-content__button")
+                if "/edit/" in (a.get("href") or "")]
+        assert edit, path
+        assert edit[0].startswith("https://github.com/") and "/edit/main/docs/" in edit[0]
+        src = edit[0].split("/edit/main/docs/")[1]
+        assert src in (f"{rel}.md", f"{rel}/index.md", "index.md" if rel == "." else "-"), (path, src)
+
+
+TREATY_SECTIONS = ["sec-treaty-titles", "sec-treaty-signing", "sec-treaty-structure",
+                   "sec-treaty-duration", "sec-treaty-ratification", "sec-treaty-entry-into-force",
+                   "sec-treaty-languages", "sec-treaty-not-an-alliance"]
+
+
+@pytest.mark.parametrize("section", TREATY_SECTIONS)
+def test_treaty_at_a_glance_covers_each_required_fact_with_citations(built_site, section):
+    doc = parse(built_site / "treaty" / "index.html")
+    heading = doc.xpath(f'//*[@id="{section}"]')[0]
+    body = []
+    for sibling in heading.itersiblings():
+        if sibling.tag in ("h2", "section"):
+            break
+        body.append(sibling)
+    assert sum(len(el.cssselect("a.citation")) for el in body) >= 2, section
+
+
+def test_treaty_page_records_where_sources_disagree(built_site):
+    text = article(parse(built_site / "treaty" / "index.html")).text_content()
+    assert "192" in text and "191" in text  # the Majlis vote counts differ by source
+    assert "2 October 2025" in text and "July 2025" in text  # Jalali's earlier claim
