@@ -20,13 +20,20 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def chromium_path() -> str | None:
+    """Debian's Chromium (never a browser downloaded by `playwright install`)."""
+    if CHROMIUM.exists():
+        return str(CHROMIUM)
+    return shutil.which("chromium")
+
+
 def missing_browser() -> str | None:
     """Why the browser tests cannot run here, in one line; None when they can."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the Python package 'playwright' is not installed"
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
+    if chromium_path() is None:
         return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     return None
 

@@ -42,6 +42,8 @@ def closest(word: str, candidates, n: int = 3) -> list[str]:
     lowered = {c.lower(): c for c in pool}
     exact = [c for c in pool if c.lower() == word.lower() and c != word]
     close = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.5)
+    if not close and not exact:  # nothing alike: still name the nearest, so the fix is one look away
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=min(n, 2), cutoff=0.0)
     found = exact + [lowered[c] for c in close if lowered[c] not in exact]
     return found[:n]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from urllib.parse import quote, urlencode
 
@@ -66,12 +67,33 @@ def to_csl(refs: list[Reference]) -> list[dict]:
 
 
 def csl_json(refs: list[Reference]) -> str:
-    return json.dumps(to_csl(refs), ensure_ascii=False, indent=2) + "\n"
+    """The same text as ``json.dumps(to_csl(refs), ensure_ascii=False, indent=2)``, built from each
+    entry's JSON written once per build (every page's download link repeats its entries)."""
+    if not refs:
+        return "[]\n"
+    return "[\n" + ",\n".join(csl_entry_json(ref) for ref in refs) + "\n]\n"
+
+
+def csl_entry_json(ref: Reference) -> str:
+    """One item as it sits in an indented CSL-JSON list (JSON strings hold no raw newlines)."""
+    text = ref.exports.get("csl-json")
+    if text is None:
+        item = json.dumps(to_csl([ref])[0], ensure_ascii=False, indent=2)
+        text = ref.exports["csl-json"] = "\n".join("  " + line for line in item.split("\n"))
+    return text
 
 
 def ris(refs: list[Reference]) -> str:
+    return "\n".join(ris_entry(ref) for ref in refs)
+
+
+def ris_entry(ref: Reference) -> str:
+    """One RIS record with its closing blank line, written once per build."""
+    cached = ref.exports.get("ris")
+    if cached is not None:
+        return cached
     lines: list[str] = []
-    for item, ref in zip(to_csl(refs), refs, strict=True):
+    for item in to_csl([ref]):
         lines.append(f"TY  - {RIS_TYPES[ref.type]}")
         for name in item.get("author", []):
             lines.append("AU  - " + (name.get("literal") or f"{name['family']}, {name['given']}"))
@@ -90,7 +112,8 @@ def ris(refs: list[Reference]) -> str:
         lines.append(f"ID  - {ref.key}")
         lines.append("ER  - ")
         lines.append("")
-    return "\n".join(lines)
+    text = ref.exports["ris"] = "\n".join(lines)
+    return text
 
 
 def entry_bibtex(ref: Reference) -> str:
@@ -109,6 +132,13 @@ def bibtex(refs: list[Reference]) -> str:
 
 def coins(ref: Reference) -> str:
     """The ContextObject that Zotero reads from a ``<span class="Z3988" title=…>``."""
+    cached = ref.exports.get("coins")
+    if cached is None:
+        cached = ref.exports["coins"] = _coins(ref)
+    return cached
+
+
+def _coins(ref: Reference) -> str:
     f = ref.fields
     genre = {"article": ("journal", "article"), "book": ("book", "book"),
              "incollection": ("book", "bookitem"), "report": ("book", "report")}
@@ -146,4 +176,11 @@ def coins(ref: Reference) -> str:
 
 
 def data_uri(text: str, mime: str) -> str:
-    return f"data:{mime};charset=utf-8," + quote(text, safe="")
+    """Percent-encoded line by line: the same text as ``quote(text, safe="")``, but the lines of
+    each entry recur on many pages, and quote() is a Python loop over every byte."""
+    return f"data:{mime};charset=utf-8," + "%0A".join(_quote_line(line) for line in text.split("\n"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote_line(line: str) -> str:
+    return quote(line, safe="")
