@@ -14,8 +14,8 @@ from tests.site_pages import CONTEXT, DOCS, ROOT, THEMES, article, page_for, par
 
 ACRONYM_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z]+)?\b(?!-\d)")
 ABBREVIATIONS = ROOT / "includes" / "abbreviations.md"
-# All-caps words that are not acronyms: Roman numerals and units.
-NOT_ACRONYMS = {"II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XX", "XXI", "KM"}
+# All-caps words that are not acronyms: Roman numerals, units, initials in a name (JD Vance).
+NOT_ACRONYMS = {"JD", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "XX", "XXI", "KM"}
 
 
 @pytest.fixture(scope="module")

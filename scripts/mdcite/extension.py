@@ -53,6 +53,9 @@ class IdentifyPage(Preprocessor):
         state.index = idx
         digest = index_module.body_hash("\n".join(lines))
         page = idx.by_hash.get(digest)
+        if page is None:  # an edit since the last scan? (the index checks files only every 0.5 s)
+            idx = state.index = ext.get_index(recheck=True)
+            page = idx.by_hash.get(digest)
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
             page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
             index_module.read_page(page)
@@ -62,6 +65,13 @@ class IdentifyPage(Preprocessor):
         if problems:
             raise SourceError(problems)
         return lines
+
+
+PUNCTUATION_RE = re.compile(r"[(); ]*")
+
+
+def punctuation_only(text: str) -> str:
+    return AtomicString(text) if PUNCTUATION_RE.fullmatch(text) else text
 
 
 def citation_link(ref, label: str) -> etree.Element:
@@ -99,6 +109,12 @@ class GroupPattern(InlineProcessor):
             if item.locator:
                 last.tail = ", " + item.locator
         last.tail = (last.tail or "") + ")"
+        # Pieces that are only brackets and semicolons are marked atomic, so that Python-Markdown
+        # does not run every inline pattern over each of them, twice (a third of the engine's time
+        # per page); a prefix or a locator is still processed as Markdown.
+        span.text = punctuation_only(span.text)
+        for link in span:
+            link.tail = punctuation_only(link.tail or "")
         return span, m.start(0), m.end(0)
 
 
@@ -187,11 +203,11 @@ class CitationsExtension(Extension):
     def reset(self):
         self.state = PageState()
 
-    def get_index(self) -> index_module.Index:
+    def get_index(self, recheck: bool = False) -> index_module.Index:
         root = Path(self.getConfig("root"))
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
-                                int(self.getConfig("article_count")))
+                                int(self.getConfig("article_count")), recheck=recheck)
 
     def note_cited(self, key: str) -> None:
         if key not in self.state.cited:

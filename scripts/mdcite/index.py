@@ -10,6 +10,7 @@ import hashlib
 import os
 import posixpath
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,20 +318,27 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             citations[item.key].append(Citation(item.key, page, section, token.line, token.col))
 
 
-_CACHE: dict[tuple, Index] = {}
+# Sources are stat'ed at most this often: stat'ing every file for every page cost as much as
+# rendering the page on a 400-page site. A page whose text is not in the index forces a recheck.
+RECHECK_SECONDS = 0.5
+_CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources were last checked
 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
-        article_count=47) -> Index:
+        article_count=47, recheck: bool = False) -> Index:
     """The per-build index, rebuilt only when a source file has changed since the last scan."""
     key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count)
-    current = _CACHE.get(key)
-    root_p = Path(root)
-    docs = root_p / docs_dir
-    bibfile = root_p / bib_path
-    if current is not None and current.signature == signature(root_p, docs, bibfile):
-        return current
+    now = time.monotonic()
+    cached = _CACHE.get(key)
+    if cached is not None:
+        current, checked = cached
+        if not recheck and now - checked < RECHECK_SECONDS:
+            return current
+        root_p = Path(root)
+        if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path):
+            _CACHE[key] = (current, now)
+            return current
     fresh = build(root, docs_dir, bib_path, directory_urls, article_count)
     _CACHE.clear()
-    _CACHE[key] = fresh
+    _CACHE[key] = (fresh, now)
     return fresh

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 
 KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
 # A bracketed group holding at least one '@', not a link ("[..](" or "[..][") and not nested.
-GROUP_RE = re.compile(r"(?<![\\!\]])\[(?P<body>[^\[\]\n]*?@[^\[\]\n]*?)\](?![(\[:])")
+# Both patterns start with their literal and look behind it (not the other way round): a pattern
+# that opens with a literal is searched for quickly; one that opens with a lookbehind is tried at
+# every character, which made these two patterns a sixth of the engine's time per page.
+GROUP_RE = re.compile(r"\[(?<![\\!\]]\[)(?P<body>[^\[\]\n]*?@[^\[\]\n]*?)\](?![(\[:])")
 ITEM_RE = re.compile(
     rf"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>{KEY})?(?P<suffix>.*)$", re.DOTALL
 )
 # A bare @label: cross-reference (sec-/art-) or in-text citation. Not after a word character,
 # so e-mail addresses and escaped "\@" stay text.
-BARE_RE = re.compile(rf"(?<![\w@\\`])@(?P<key>{KEY})")
+BARE_RE = re.compile(rf"@(?<![\w@\\`]@)(?P<key>{KEY})")
 CROSSREF_PREFIXES = ("sec-", "art-")
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")

@@ -1,0 +1,314 @@
+"""The reader's experience in a real browser: Debian's Chromium driven by Playwright against the
+built site served on 127.0.0.1 (fixture `site_url`). Search, citations, keyboard use, requests,
+accessibility (axe-core), phones and print.
+
+Without Chromium these tests skip with one line; under CI (CI=true) they fail instead."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser_helpers import (
+    DESKTOP,
+    LAUNCH_ARGS,
+    OVERFLOWING_JS,
+    PHONE,
+    TABLE_BOXES_JS,
+    THEME_PAGE,
+    chromium_path,
+    color_scheme,
+    in_ci,
+    is_foreign,
+    missing_browser,
+    origin,
+    path_and_fragment,
+    search,
+    serious_violations,
+    site_paths,
+    switch_to_dark,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str):
+    if in_ci():
+        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session (Debian's, never a downloaded one)."""
+    reason = missing_browser()
+    if reason:
+        _unavailable(reason)
+    from playwright.sync_api import Error, sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+    except Error as exc:
+        playwright.stop()
+        _unavailable(f"Chromium did not start: {str(exc).splitlines()[0]}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def open_page(chromium, site_url):
+    """Open a page of the served site in a fresh browser context.
+
+    Requests that leave the site are aborted (the tests never touch the network) but still
+    reach the optional `requests` list, so a third-party request cannot go unnoticed."""
+    site_origin = origin(site_url)
+    contexts = []
+
+    def _open(path: str = "", *, viewport: dict = DESKTOP, requests: list | None = None, **options):
+        context = chromium.new_context(viewport=viewport, **options)
+        contexts.append(context)
+        if requests is not None:
+            context.on("request", lambda request: requests.append(request.url))
+        context.route(lambda url: is_foreign(url, site_origin), lambda route: route.abort())
+        page = context.new_page()
+        page.goto(site_url + path, wait_until="load")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def pages(built_site) -> list[str]:
+    """Every HTML page of the built site (found by walking its files)."""
+    found = site_paths(built_site)
+    assert "" in found and THEME_PAGE in found, found
+    return found
+
+
+# ------------------------------------------------------------------------------------ search
+
+SEARCHES = [
+    # query, page that must be among the results, #fragment that must be too (None: any)
+    ("Caspian", "themes/regional-security/", None),
+    ("Article 3", "treaty/articles/", "art-3"),
+    ("INSTC", "themes/transport/", None),
+]
+
+
+@pytest.mark.parametrize(("query", "expected_page", "expected_fragment"), SEARCHES, ids=[s[0] for s in SEARCHES])
+def test_search_box_lists_the_page_that_covers_the_query(open_page, site_url, query, expected_page, expected_fragment):
+    page = open_page()
+    found = [path_and_fragment(href, site_url) for href in search(page, query)]
+    if expected_fragment is None:
+        assert expected_page in {path for path, _ in found}, found
+    else:
+        assert (expected_page, expected_fragment) in found, found
+
+
+def test_search_box_finds_a_page_naming_pezeshkian(open_page, site_url):
+    page = open_page()
+    hrefs = search(page, "Pezeshkian")
+    assert hrefs, "no result for Pezeshkian"
+    assert all(href.startswith(site_url) for href in hrefs), hrefs
+
+
+def test_choosing_a_search_result_opens_that_page(open_page, site_url):
+    page = open_page()
+    search(page, "Caspian")
+    page.locator(f".md-search-result__link[href^='{site_url}{THEME_PAGE}']").first.click()
+    page.wait_for_url(re.compile(re.escape(site_url + THEME_PAGE)))
+    assert page.locator("article h1").first.inner_text().rstrip("¶ \n") == "Regional security"
+
+
+# ---------------------------------------------------------------------------------- citations
+
+def _reference_text(page, href: str) -> str:
+    """The text of the reference-list entry a citation points to, on the same page."""
+    key = href.split("#", 1)[1]
+    entry = page.locator(f"section.references li.reference[id='{key}'] .reference-text")
+    assert entry.count() == 1, f"no entry #{key} in this page's reference list"
+    return " ".join(entry.inner_text().split())
+
+
+def _visible_tooltip(page, link) -> str:
+    """The text of the tooltip Material shows for a focused or hovered element."""
+    page.wait_for_function("el => !!el.getAttribute('aria-describedby')", arg=link.element_handle())
+    tooltip = page.locator(f"[id='{link.get_attribute('aria-describedby')}']")
+    tooltip.wait_for(state="visible")
+    assert tooltip.get_attribute("role") == "tooltip"
+    assert "md-tooltip2--active" in tooltip.get_attribute("class")
+    return " ".join(tooltip.inner_text().split())
+
+
+def test_hovering_a_citation_shows_its_full_reference_as_a_tooltip(open_page):
+    page = open_page(THEME_PAGE)
+    citation = page.locator("article a.citation").first
+    title = " ".join((citation.get_attribute("title") or "").split())
+    assert title, "the citation carries no title for its tooltip"
+    expected = _reference_text(page, citation.get_attribute("href"))
+    assert title == expected
+    citation.hover()
+    assert _visible_tooltip(page, citation) == expected
+
+
+def test_clicking_a_citation_scrolls_to_its_entry_in_the_page_reference_list(open_page, site_url):
+    page = open_page(THEME_PAGE)
+    citation = page.locator("article a.citation").nth(2)
+    href = citation.get_attribute("href")
+    key = href.split("#", 1)[1]
+    citation.click()
+    page.wait_for_url(re.compile(re.escape(f"{THEME_PAGE}#{key}") + "$"))
+    _assert_entry_in_view(page, key)
+
+
+def _assert_entry_in_view(page, key: str) -> None:
+    """The entry is on this page, in section.references, on screen and not under the header."""
+    in_list = page.evaluate(
+        "key => !!document.getElementById(key)?.closest('section.references')", key)
+    assert in_list, f"#{key} is not in this page's reference list"
+    page.wait_for_function(
+        "key => { const top = document.getElementById(key).getBoundingClientRect().top; "
+        "return top >= 0 && top < innerHeight; }",
+        arg=key,
+    )
+    box = page.evaluate("key => document.getElementById(key).getBoundingClientRect().toJSON()", key)
+    header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+    assert header <= box["top"] < DESKTOP["height"], (box, header)
+
+
+def _tab_to_first_citation(page, limit: int = 400):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('article a.citation')"):
+            return page.locator("article a.citation:focus")
+    pytest.fail(f"no citation reached after {limit} presses of Tab")
+
+
+def test_tabbing_to_a_citation_shows_its_reference_to_keyboard_users(open_page):
+    page = open_page(THEME_PAGE)
+    citation = _tab_to_first_citation(page)
+    expected = _reference_text(page, citation.get_attribute("href"))
+    assert _visible_tooltip(page, citation) == expected
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "a focused citation shows no focus outline"
+
+
+def test_pressing_enter_on_a_focused_citation_follows_it(open_page):
+    page = open_page(THEME_PAGE)
+    citation = _tab_to_first_citation(page)
+    key = citation.get_attribute("href").split("#", 1)[1]
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(f"#{key}") + "$"))
+    _assert_entry_in_view(page, key)
+
+
+# ---------------------------------------------------------------------------------- requests
+
+def test_no_page_requests_anything_from_another_origin(open_page, pages, site_url):
+    requests: list[str] = []
+    page = open_page(requests=requests)
+    site_origin = origin(site_url)
+    foreign = []
+    for path in pages:
+        requests.clear()
+        page.goto(site_url + path, wait_until="networkidle")
+        foreign += [f"{path or '/'}: {url}" for url in requests if is_foreign(url, site_origin)]
+    assert not foreign, "third-party requests:\n" + "\n".join(sorted(set(foreign)))
+
+
+# ----------------------------------------------------------------------------- accessibility
+
+@pytest.mark.parametrize("scheme", ["default", "slate"], ids=["light", "dark"])
+def test_no_page_has_serious_or_critical_accessibility_violations(open_page, pages, site_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = open_page(color_scheme="light")
+    if scheme == "slate":
+        switch_to_dark(page)
+    problems = []
+    for path in pages:
+        page.goto(site_url + path, wait_until="load")
+        assert color_scheme(page) == scheme, path
+        problems += [f"{path or '/'}: {line}" for line in serious_violations(axe.run(page).response)]
+    assert not problems, f"{len(problems)} serious/critical axe violations ({scheme}):\n" + "\n".join(problems[:40])
+
+
+# ------------------------------------------------------------------------------ phones, print
+
+def test_no_page_scrolls_sideways_on_a_390px_phone(open_page, pages, site_url):
+    page = open_page(viewport=PHONE)
+    wide = []
+    for path in pages:
+        page.goto(site_url + path, wait_until="load")
+        sizes = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        if sizes[0] > sizes[1] + 1:
+            wide.append(f"{path or '/'}: {sizes[0]}px > {sizes[1]}px; {page.evaluate(OVERFLOWING_JS)}")
+    assert not wide, "pages wider than a phone:\n" + "\n".join(wide)
+
+
+def test_tables_scroll_inside_their_own_box_on_a_phone(open_page, pages, site_url, built_site):
+    with_tables = [p for p in pages if "<table" in _html(built_site, p)]
+    assert with_tables, "the site has no table to check"
+    page = open_page(viewport=PHONE)
+    checked, problems = 0, []
+    for path in with_tables:
+        page.goto(site_url + path, wait_until="load")
+        for table in page.evaluate(TABLE_BOXES_JS):
+            checked += 1
+            if table["right"] > PHONE["width"] + 1:
+                problems.append(f"{path}: table box ends at {table['right']}px")
+            if table["wide"] and not (table["overflowX"] in {"auto", "scroll"} and table["scrolled"]):
+                problems.append(f"{path}: a wide table does not scroll in its box {table}")
+    assert checked
+    assert not problems, "\n".join(problems)
+
+
+def _html(site, path: str) -> str:
+    target = site / path / "index.html" if path == "" or path.endswith("/") else site / path
+    return target.read_text(encoding="utf-8")
+
+
+HIDDEN_IN_PRINT = [".md-header", ".md-search", ".md-sidebar--primary", ".md-sidebar--secondary",
+                   ".md-footer", ".md-content__button", ".cite-copy"]
+
+
+def test_print_layout_drops_navigation_and_search_but_keeps_text_and_references(open_page):
+    page = open_page(THEME_PAGE)
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        """sels => Object.fromEntries(sels.map(s => [s,
+             [...document.querySelectorAll(s)].some(el => el.checkVisibility())]))""",
+        HIDDEN_IN_PRINT + ["article h1", "p.summary", "section.references", "section.references li.reference"],
+    )
+    assert not [s for s in HIDDEN_IN_PRINT if shown[s]], shown
+    assert shown["article h1"] and shown["p.summary"], shown
+    assert shown["section.references"] and shown["section.references li.reference"], shown
+
+
+def test_a_theme_page_prints_to_a_multi_page_pdf(open_page):
+    page = open_page(THEME_PAGE)
+    pdf = page.pdf(format="A4", print_background=False)
+    assert pdf.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    assert pages >= 3, f"a whole theme page with its references printed on {pages} page(s)"
+
+
+# --------------------------------------------------------------------------------- the look
+
+def test_a_theme_page_summary_is_a_boxed_lead_labelled_summary(open_page):
+    page = open_page(THEME_PAGE)
+    style = page.evaluate(
+        """() => { const p = document.querySelector('article p.summary');
+                   const before = getComputedStyle(p, '::before');
+                   return {label: before.content, display: before.display,
+                           border: parseFloat(getComputedStyle(p).borderLeftWidth),
+                           background: getComputedStyle(p).backgroundColor}; }"""
+    )
+    assert style["label"] == '"Summary"' and style["display"] == "block", style
+    assert style["border"] > 0 and style["background"] not in {"rgba(0, 0, 0, 0)", "transparent"}, style
