@@ -78,7 +78,15 @@ def search(page, query: str) -> list[str]:
            }""",
         arg=query,
     )
-    return page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+    # Material renders results as the worker answers each keystroke: read until they settle.
+    previous = None
+    for _ in range(20):
+        hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+        if hrefs == previous:
+            break
+        previous = hrefs
+        page.wait_for_timeout(150)
+    return hrefs
 
 
 def path_and_fragment(href: str, site_url: str) -> tuple[str, str]:

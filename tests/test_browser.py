@@ -39,9 +39,12 @@ def _unavailable(reason: str):
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def chromium():
-    """One headless Chromium for the whole session (Debian's, never a downloaded one)."""
+    """One headless Chromium for the whole session (Debian's, never a downloaded one).
+
+    Autouse and session-scoped so it runs first: without a browser the tests skip (or fail,
+    in CI) before the site is built."""
     reason = missing_browser()
     if reason:
         _unavailable(reason)
@@ -157,7 +160,7 @@ def test_hovering_a_citation_shows_its_full_reference_as_a_tooltip(open_page):
     assert _visible_tooltip(page, citation) == expected
 
 
-def test_clicking_a_citation_scrolls_to_its_entry_in_the_page_reference_list(open_page, site_url):
+def test_clicking_a_citation_scrolls_to_its_entry_in_the_page_reference_list(open_page):
     page = open_page(THEME_PAGE)
     citation = page.locator("article a.citation").nth(2)
     href = citation.get_attribute("href")
