@@ -315,3 +315,29 @@ def test_a_theme_page_summary_is_a_boxed_lead_labelled_summary(open_page):
     )
     assert style["label"] == '"Summary"' and style["display"] == "block", style
     assert style["border"] > 0 and style["background"] not in {"rgba(0, 0, 0, 0)", "transparent"}, style
+
+
+def test_every_section_offers_its_own_citation_with_todays_date(open_page):
+    page = open_page("themes/energy/")
+    headings = page.locator(".md-content h2[id^='sec-'], .md-content h3[id^='sec-']")
+    blocks = page.locator("details.cite-section")
+    assert blocks.count() == headings.count() > 3
+    first_id = headings.first.get_attribute("id")
+    block = blocks.first
+    block.locator("summary").click()
+    chicago = block.locator('[data-format="chicago"]').inner_text()
+    assert f"/themes/energy/#{first_id}" in chicago
+    assert "[date accessed]" not in chicago
+    today = page.evaluate("() => { const d = new Date(); return d.getFullYear() + '-' + "
+                          "String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); }")
+    assert f"urldate      = {{{today}}}" in block.locator('[data-format="bibtex"]').inner_text()
+
+
+def test_copy_button_puts_the_citation_on_the_clipboard(open_page):
+    page = open_page("themes/energy/", permissions=["clipboard-read", "clipboard-write"])
+    block = page.locator("#cite-this-page")
+    block.locator("summary").click()
+    block.locator("button.cite-copy").first.click()
+    expect_text = block.locator('[data-format="chicago"]').inner_text()
+    assert page.evaluate("() => navigator.clipboard.readText()") == expect_text
+    assert block.locator("button.cite-copy").first.inner_text() == "Copied"
