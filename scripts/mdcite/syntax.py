@@ -114,9 +114,12 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
                 continue
             masked = " " * (end + 3) + masked[end + 3 :]
             in_comment = False
-        masked = _mask(masked, INLINE_CODE_RE)
-        masked = _mask(masked, COMMENT_RE)
-        if link_targets:
+        # Each pattern needs its opening characters; most lines have none (and a scan is per line).
+        if "`" in masked:
+            masked = _mask(masked, INLINE_CODE_RE)
+        if "<!--" in masked:
+            masked = _mask(masked, COMMENT_RE)
+        if link_targets and "](" in masked:
             masked = _mask(masked, LINK_TARGET_RE)
         start = masked.find("<!--")
         if start >= 0:

@@ -1,0 +1,93 @@
+"""The benchmark's synthetic site: deterministic, the promised size, and valid for every engine.
+
+Only the corpus generator is tested here; the timings themselves are `make bench`'s business.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mdcite import bench
+from mdcite import index as index_module
+from mdcite.bibliography import load
+
+CITATION_RE = re.compile(r"\[@[^\]]*\]")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("bench") / "site"
+    bench.generate(root, pages=3)
+    return root
+
+
+def chapter_pages(root: Path) -> list[Path]:
+    return sorted((root / "docs").glob("chapter-*/page-*.md"))
+
+
+def test_same_seed_writes_the_same_files(corpus, tmp_path):
+    again = tmp_path / "again"
+    bench.generate(again, pages=3)
+    files = sorted(p.relative_to(corpus) for p in corpus.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((corpus / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+def test_a_different_seed_writes_different_pages(corpus, tmp_path):
+    other = tmp_path / "other"
+    bench.generate(other, pages=3, seed=1)
+    first = chapter_pages(corpus)[0].relative_to(corpus)
+    assert (other / first).read_text(encoding="utf-8") != (corpus / first).read_text(encoding="utf-8")
+
+
+def test_each_page_has_about_1500_words_and_exactly_20_citations(corpus):
+    pages = chapter_pages(corpus)
+    assert len(pages) == 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        words = len(CITATION_RE.sub("", text).split())
+        assert 1500 <= words <= 1600, (page.name, words)
+        assert len(CITATION_RE.findall(text)) == bench.CITES_PER_PAGE, page.name
+
+
+def test_citations_use_single_multiple_and_locator_forms(corpus):
+    text = "".join(p.read_text(encoding="utf-8") for p in chapter_pages(corpus))
+    groups = CITATION_RE.findall(text)
+    assert any(";" in g for g in groups)
+    assert any(", p. " in g for g in groups)
+    assert any(re.fullmatch(r"\[@[\w-]+\]", g) for g in groups)
+
+
+def test_bibliography_has_500_valid_entries_with_non_ascii_names(corpus):
+    bib = load(corpus / "references.bib")
+    assert len(bib.references) == bench.ENTRIES == 500
+    creators = [ref.fields["_creators"] for ref in bib.references.values()]
+    assert sum(not name.isascii() for name in creators) > 100
+    assert any(re.search("[А-Яа-яЁё]", name) for name in creators)  # Cyrillic, not only accents
+
+
+def test_engine_finds_every_cited_key_and_no_problem_in_the_corpus(corpus):
+    idx = index_module.build(corpus, "docs", "references.bib")
+    assert idx.all_diagnostics() == []
+    cited = {key for page in idx.pages.values() for key in page.cited}
+    assert len(cited) > 3 * bench.CITES_PER_PAGE
+
+
+def test_ways_of_building_differ_only_in_the_citation_machinery(corpus):
+    configs = {v.name: yaml.safe_load((corpus / f"{v.name}.yml").read_text(encoding="utf-8"))
+               for v in bench.VARIANTS}
+    floor = configs["floor"]
+    assert configs["mdcite"]["markdown_extensions"][:-1] == floor["markdown_extensions"]
+    assert "mdcite.extension" in configs["mdcite"]["markdown_extensions"][-1]
+    assert configs["bibtex"]["plugins"] == floor["plugins"] + [{"bibtex": {"bib_file": "references.bib"}}]
+    assert configs["bibtex"]["markdown_extensions"] == floor["markdown_extensions"]
+    assert configs["zensical"]["markdown_extensions"] == configs["mdcite"]["markdown_extensions"]
+    assert {name: c["site_dir"] for name, c in configs.items()} == {name: f"out/{name}" for name in configs}
+
+
+def test_sizes_come_from_a_comma_separated_list():
+    assert bench.parse_sizes("20, 100,400") == (20, 100, 400)
