@@ -341,3 +341,26 @@ def test_copy_button_puts_the_citation_on_the_clipboard(open_page):
     expect_text = block.locator('[data-format="chicago"]').inner_text()
     assert page.evaluate("() => navigator.clipboard.readText()") == expect_text
     assert block.locator("button.cite-copy").first.inner_text() == "Copied"
+
+
+@pytest.mark.parametrize("fmt", ["bib", "ris", "json"])
+def test_download_buttons_save_exactly_the_works_the_page_cites(open_page, fmt):
+    import json
+
+    import bibtexparser
+    import rispy
+
+    page = open_page("themes/energy/", accept_downloads=True)
+    cited = page.eval_on_selector_all("section.references li.reference", "els => els.map(e => e.id.slice(4))")
+    with page.expect_download() as caught:
+        page.click(f'button.reference-download[data-format="{fmt}"]')
+    download = caught.value
+    assert download.suggested_filename == f"themes-energy-references.{fmt}"
+    text = open(download.path(), encoding="utf-8").read()
+    if fmt == "bib":
+        keys = [e.key for e in bibtexparser.parse_string(text).entries]
+    elif fmt == "ris":
+        keys = [r["id"] for r in rispy.loads(text)]
+    else:
+        keys = [item["id"] for item in json.loads(text)]
+    assert keys == cited

@@ -135,21 +135,6 @@ def test_csl_json_renders_with_citeproc(built_site):
     assert len(rendered) == 25 and all(len(r) > 20 for r in rendered)
 
 
-def test_page_downloads_hold_exactly_the_page_works(built_site):
-    from urllib.parse import unquote
-
-    doc = parse(built_site / "themes" / "energy" / "index.html")
-    cited = {li.get("id")[4:] for li in doc.cssselect("section.references li.reference")}
-    for a in doc.cssselect("section.references a.download"):
-        payload = unquote(a.get("href").split(",", 1)[1])
-        if a.get("download").endswith(".bib"):
-            assert {e.key for e in bibtexparser.parse_string(payload).entries} == cited
-        elif a.get("download").endswith(".ris"):
-            assert {r["id"] for r in rispy.loads(payload)} == cited
-        else:
-            assert {i["id"] for i in json.loads(payload)} == cited
-
-
 def test_reference_entries_carry_coins(built_site):
     doc = parse(built_site / "themes" / "energy" / "index.html")
     for li in doc.cssselect("section.references li.reference"):

@@ -91,9 +91,16 @@ def test_every_citation_on_a_page_links_to_an_entry_on_that_page(home):
 
 
 def test_reference_list_offers_the_works_as_downloads(home):
-    assert 'download="index-references.bib"' in home
-    assert 'download="index-references.ris"' in home
-    assert 'download="index-references.json"' in home
+    box = re.search(r'<p class="reference-downloads"[^>]*>', home).group(0)
+    assert ('data-keys="undated treaty-2025 org-2025 pezeshkian-2024 tass-2025-duma tass-2025-council"'
+            in box)
+    assert 'data-root="./"' in box and 'data-stem="index-references"' in box
+    assert re.findall(r'<button class="reference-download" data-format="(\w+)"', home) == ["bib", "ris", "json"]
+    assert '<a href="references.md">whole bibliography</a>' in home
+
+
+def test_reference_list_is_left_out_of_the_search_index(home):
+    assert re.search(r'<section [^>]*data-search-exclude', home)
 
 
 def test_unknown_key_names_file_line_and_closest_key(project):

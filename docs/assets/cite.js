@@ -66,7 +66,43 @@
     return block;
   }
 
+  /* "Download these works": cut this page's entries out of the site's own export files. */
+  var MIME = { bib: "application/x-bibtex", ris: "application/x-research-info-systems",
+    json: "application/vnd.citationstyles.csl+json" };
+
+  function pick(text, ext, wanted) {
+    if (ext === "json") {
+      return JSON.stringify(JSON.parse(text).filter(function (i) { return wanted.has(i.id); }), null, 2) + "\n";
+    }
+    var parts = ext === "ris" ? text.split(/\n(?=TY {2}- )/) : text.split(/\n(?=@)/);
+    var keyOf = ext === "ris"
+      ? function (r) { var m = r.match(/^ID {2}- (.+)$/m); return m && m[1].trim(); }
+      : function (e) { var m = e.match(/^@\w+\{([^,]+),/); return m && m[1].trim(); };
+    return parts.filter(function (p) { return wanted.has(keyOf(p.trim())); })
+      .map(function (p) { return p.trim() + "\n"; }).join("\n");
+  }
+
+  function saveWorks(button) {
+    var box = button.closest(".reference-downloads");
+    var ext = button.getAttribute("data-format");
+    var wanted = new Set(box.getAttribute("data-keys").split(" "));
+    var source = new URL(box.getAttribute("data-root") + "references." + ext, window.location.href);
+    fetch(source).then(function (r) { return r.text(); }).then(function (text) {
+      var blob = new Blob([pick(text, ext, wanted)], { type: MIME[ext] + ";charset=utf-8" });
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = box.getAttribute("data-stem") + "." + ext;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+    });
+  }
+
   function setup(root) {
+    root.querySelectorAll(".reference-download").forEach(function (b) {
+      b.addEventListener("click", function () { saveWorks(b); });
+    });
     var pageBlock = root.querySelector("#cite-this-page");
     if (!pageBlock) return;
     root.querySelectorAll(".md-content h2[id^='sec-'], .md-content h3[id^='sec-']").forEach(function (h) {
@@ -77,6 +113,7 @@
     root.querySelectorAll(".cite-copy").forEach(function (b) {
       b.addEventListener("click", function () { copy(b); });
     });
+
   }
 
   if (window.document$ && window.document$.subscribe) {

@@ -269,22 +269,43 @@ class CitationsExtension(Extension):
         return li
 
     def downloads(self, refs, stem: str) -> etree.Element:
-        p = etree.Element("p", {"class": "reference-downloads"})
+        """Buttons that save this page's works in three formats.
+
+        The browser cuts them out of the site's own references.bib/.ris/.json (same origin),
+        so each entry is written once per site rather than once per page that cites it."""
+        here = self.state.page
+        root = index_module.relative_url(here.url, "") if here is not None and here.src else ""
+        p = etree.Element("p", {"class": "reference-downloads", "data-keys": " ".join(r.key for r in refs),
+                                "data-root": root, "data-stem": stem})
         p.text = "Download these works as "
-        formats = [("BibTeX", export.bibtex(refs), "application/x-bibtex", "bib"),
-                   ("RIS", export.ris(refs), "application/x-research-info-systems", "ris"),
-                   ("CSL-JSON", export.csl_json(refs), "application/vnd.citationstyles.csl+json", "json")]
-        for i, (name, text, mime, ext) in enumerate(formats):
-            a = etree.SubElement(p, "a", {"href": export.data_uri(text, mime),
-                                          "download": f"{stem}.{ext}", "class": "download"})
-            a.text = name
-            a.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
+        formats = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json")]
+        for i, (name, ext) in enumerate(formats):
+            button = etree.SubElement(p, "button", {"type": "button", "class": "reference-download",
+                                                    "data-format": ext})
+            button.text = name
+            button.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
+        whole = self.bibliography_page()
+        if whole is not None and whole is not here:
+            link = etree.SubElement(p, "a", {"href": self.href(whole)})
+            link.text = "whole bibliography"
+            last = p[-2]
+            last.tail = ". Or get the "
+            link.tail = " in the same formats."
         return p
+
+    def bibliography_page(self) -> index_module.PageInfo | None:
+        """The page holding the full bibliography (the one with the [[bibliography]] block)."""
+        for page in self.state.index.pages.values():
+            if "[[bibliography]]" in page.body:
+                return page
+        return None
 
     def reference_list(self) -> etree.Element:
         bib = self.state.index.bib
         refs = bib.sorted(self.state.cited)
-        section = etree.Element("section", {"class": "references", "aria-labelledby": "references"})
+        # Left out of the search index: the bibliography page already indexes every work once.
+        section = etree.Element("section", {"class": "references", "aria-labelledby": "references",
+                                            "data-search-exclude": ""})
         h2 = etree.SubElement(section, "h2", {"id": "references"})
         h2.text = self.getConfig("references_title")
         ul = etree.SubElement(section, "ul", {"class": "reference-list"})
