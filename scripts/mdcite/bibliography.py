@@ -18,7 +18,6 @@ from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry, Person
 from pybtex.database.input.bibtex import Parser
-from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.template import FieldIsMissing
 
@@ -99,7 +98,7 @@ def latex_to_text(value: str) -> str:
 
     Cached: names, journals and publishers recur, and latexcodec decodes slowly.
     """
-    return str(Text.from_latex(value)) if value else ""
+    return str(style.from_latex(value)) if value else ""
 
 
 def person_name(person: Person, inverted: bool) -> str:

@@ -284,7 +284,7 @@ class CitationsExtension(Extension):
                                                     "data-format": ext})
             button.text = name
             button.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
-        whole = self.bibliography_page()
+        whole = self.state.index.bibliography_page
         if whole is not None and whole is not here:
             link = etree.SubElement(p, "a", {"href": self.href(whole)})
             link.text = "whole bibliography"
@@ -292,13 +292,6 @@ class CitationsExtension(Extension):
             last.tail = ". Or get the "
             link.tail = " in the same formats."
         return p
-
-    def bibliography_page(self) -> index_module.PageInfo | None:
-        """The page holding the full bibliography (the one with the [[bibliography]] block)."""
-        for page in self.state.index.pages.values():
-            if "[[bibliography]]" in page.body:
-                return page
-        return None
 
     def reference_list(self) -> etree.Element:
         bib = self.state.index.bib

@@ -135,6 +135,7 @@ class Index:
     signature: tuple
     article_count: int
     moves: object = None  # anchors.Moves
+    bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
 
     def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
@@ -249,8 +250,9 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         moves = anchors.load_moves(root)
     except SourceError as exc:
         moves_errors = exc.diagnostics
+    whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, dict(citations), sig,
-                 article_count, moves, moves_errors)
+                 article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole)
 
 
 def read_page(page: PageInfo) -> None:

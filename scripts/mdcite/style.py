@@ -6,20 +6,49 @@ by the bibliography and handed to the templates as ``value(...)``; everything el
 
 from __future__ import annotations
 
+import re
+
 from pybtex.richtext import BaseText, Text
 from pybtex.style.template import (
     FieldIsMissing,
-    field,
     first_of,
     href,
     join,
     node,
     optional,
-    optional_field,
     sentence,
     tag,
     words,
 )
+
+# Text with none of these is plain: it needs no trip through the (slow) LaTeX decoder.
+LATEX_RE = re.compile(r"[\\{}~$]|--|``|''")
+
+
+def from_latex(value: str) -> Text:
+    """pybtex's Text.from_latex, skipped for the common case of text with no LaTeX in it."""
+    return Text.from_latex(value) if LATEX_RE.search(value) else Text(value)
+
+
+@node
+def field(children, context, name, apply_func=None, raw=False):
+    """pybtex's ``field`` with the plain-text shortcut: same result, a fraction of the time."""
+    if children:
+        raise ValueError(children)
+    entry = context["entry"]
+    try:
+        found = entry._find_field(name, bib_data=context.get("bib_data"))
+    except KeyError:
+        raise FieldIsMissing(name, entry) from None
+    found = found if raw else from_latex(found)
+    return apply_func(found) if apply_func else found
+
+
+@node
+def optional_field(children, data, *args, **kwargs):
+    if children:
+        raise ValueError(children)
+    return optional[field(*args, **kwargs)].format_data(data)
 
 
 @node
