@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from urllib.parse import quote, urlencode
 
@@ -173,14 +172,3 @@ def _coins(ref: Reference) -> str:
     if f.get("url"):
         pairs.append(("rft_id", f["url"]))
     return urlencode(pairs, quote_via=quote)
-
-
-def data_uri(text: str, mime: str) -> str:
-    """Percent-encoded line by line: the same text as ``quote(text, safe="")``, but the lines of
-    each entry recur on many pages, and quote() is a Python loop over every byte."""
-    return f"data:{mime};charset=utf-8," + "%0A".join(_quote_line(line) for line in text.split("\n"))
-
-
-@functools.lru_cache(maxsize=65536)
-def _quote_line(line: str) -> str:
-    return quote(line, safe="")
