@@ -79,3 +79,13 @@ def test_label_defined_twice_is_an_error_at_each_place(project):
         render_page(project, "deep/er/page.md")
     assert ("docs/deep/er/page.md:11:1: error: label 'sec-home-section' is defined 2 times "
             "(also at docs/index.md:11)") in str(caught.value)
+
+
+def test_an_edit_is_seen_at_once_even_inside_the_recheck_interval(project):
+    render_page(project, "deep/er/page.md")  # fills the per-build index cache
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text() + "\n## Brand new {#sec-home-new}\n\nNew [@undated].\n")
+    page = project / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text() + "\nSee @sec-home-new.\n")
+    html = render_page(project, "deep/er/page.md")
+    assert '<a class="crossref" href="../../index.md#sec-home-new" title="Home › Brand new">Brand new</a>' in html
