@@ -66,33 +66,12 @@ def to_csl(refs: list[Reference]) -> list[dict]:
 
 
 def csl_json(refs: list[Reference]) -> str:
-    """The same text as ``json.dumps(to_csl(refs), ensure_ascii=False, indent=2)``, built from each
-    entry's JSON written once per build (every page's download link repeats its entries)."""
-    if not refs:
-        return "[]\n"
-    return "[\n" + ",\n".join(csl_entry_json(ref) for ref in refs) + "\n]\n"
-
-
-def csl_entry_json(ref: Reference) -> str:
-    """One item as it sits in an indented CSL-JSON list (JSON strings hold no raw newlines)."""
-    text = ref.exports.get("csl-json")
-    if text is None:
-        item = json.dumps(to_csl([ref])[0], ensure_ascii=False, indent=2)
-        text = ref.exports["csl-json"] = "\n".join("  " + line for line in item.split("\n"))
-    return text
+    return json.dumps(to_csl(refs), ensure_ascii=False, indent=2) + "\n"
 
 
 def ris(refs: list[Reference]) -> str:
-    return "\n".join(ris_entry(ref) for ref in refs)
-
-
-def ris_entry(ref: Reference) -> str:
-    """One RIS record with its closing blank line, written once per build."""
-    cached = ref.exports.get("ris")
-    if cached is not None:
-        return cached
     lines: list[str] = []
-    for item in to_csl([ref]):
+    for item, ref in zip(to_csl(refs), refs, strict=True):
         lines.append(f"TY  - {RIS_TYPES[ref.type]}")
         for name in item.get("author", []):
             lines.append("AU  - " + (name.get("literal") or f"{name['family']}, {name['given']}"))
@@ -111,26 +90,17 @@ def ris_entry(ref: Reference) -> str:
         lines.append(f"ID  - {ref.key}")
         lines.append("ER  - ")
         lines.append("")
-    text = ref.exports["ris"] = "\n".join(lines)
-    return text
-
-
-def entry_bibtex(ref: Reference) -> str:
-    """One entry as BibTeX, written once per build: every page's download link repeats it."""
-    text = ref.exports.get("bibtex")
-    if text is None:
-        data = BibliographyData(entries={ref.key: ref.entry})
-        text = ref.exports["bibtex"] = BibtexWriter().to_string(data)
-    return text
+    return "\n".join(lines)
 
 
 def bibtex(refs: list[Reference]) -> str:
-    """The same text as pybtex writes for all of them at once (entries separated by a blank line)."""
-    return "\n".join(entry_bibtex(ref) for ref in refs)
+    # pybtex's Writer directly: BibliographyData.to_string looks the plugin up on every call.
+    return BibtexWriter().to_string(BibliographyData(entries={ref.key: ref.entry for ref in refs}))
 
 
 def coins(ref: Reference) -> str:
-    """The ContextObject that Zotero reads from a ``<span class="Z3988" title=…>``."""
+    """The ContextObject that Zotero reads from a ``<span class="Z3988" title=…>``; made once per
+    build, since an entry appears on every page that cites it and on the bibliography page."""
     cached = ref.exports.get("coins")
     if cached is None:
         cached = ref.exports["coins"] = _coins(ref)

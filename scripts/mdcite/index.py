@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import anchors
 from . import bibliography as bib_module
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, Token, code_mask, parse_attrs, plain_heading, scan
@@ -164,7 +165,7 @@ def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
             if name.endswith(".md"):
                 st = os.stat(os.path.join(dirpath, name))
                 items.append((dirpath, name, st.st_mtime_ns, st.st_size))
-    aliases = root / "docs" / "about" / "anchor-aliases.yml"
+    aliases = root / anchors.ALIASES_FILE
     if aliases.exists():
         items.append((str(aliases), aliases.stat().st_mtime_ns))
     try:
@@ -243,8 +244,6 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         check_page(page, bib, labels, citations, article_count)
 
     by_hash = {p.hash: p for p in pages.values() if p.body}
-    from . import anchors
-
     moves, moves_errors = anchors.Moves(), []
     try:
         moves = anchors.load_moves(root)
