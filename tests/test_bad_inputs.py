@@ -136,7 +136,7 @@ def test_nested_brackets_render_the_inner_citation_safely(project):
     done = build(project)
     assert done.returncode == 0, done.stdout + done.stderr
     html = (project / "site" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'Nested \[<span class="citation-group">\(<a class="citation" href="#ref-org-2025"', html)
+    assert re.search(r'Nested \[\(<a class="citation" href="#ref-org-2025"', html)
 
 
 def test_escaped_at_sign_is_literal_text(project):

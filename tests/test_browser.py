@@ -134,7 +134,7 @@ def test_choosing_a_search_result_opens_that_page(open_page, site_url):
 def _reference_text(page, href: str) -> str:
     """The text of the reference-list entry a citation points to, on the same page."""
     key = href.split("#", 1)[1]
-    entry = page.locator(f"section.references li.reference[id='{key}'] .reference-text")
+    entry = page.locator(f"section.references li.reference[id='{key}']")
     assert entry.count() == 1, f"no entry #{key} in this page's reference list"
     return " ".join(entry.inner_text().split())
 

@@ -135,12 +135,22 @@ def test_csl_json_renders_with_citeproc(built_site):
     assert len(rendered) == 25 and all(len(r) > 20 for r in rendered)
 
 
-def test_reference_entries_carry_coins(built_site):
-    doc = parse(built_site / "themes" / "energy" / "index.html")
-    for li in doc.cssselect("section.references li.reference"):
+def test_bibliography_entries_carry_coins(built_site):
+    entries = parse(built_site / "references" / "index.html").cssselect(".bibliography li.reference")
+    assert len(entries) == len(parse_string((ROOT / "references.bib").read_text(encoding="utf-8"),
+                                            "bibtex").entries)
+    for li in entries:
         coins = li.cssselect("span.Z3988")[0].get("title")
         assert coins.startswith("ctx_ver=Z39.88-2004&rft_val_fmt=info%3Aofi%2Ffmt%3Akev%3Amtx%3A")
         assert "rft.title=" in coins or "rft.atitle=" in coins or "rft.btitle=" in coins
+
+
+def test_a_page_that_cites_works_offers_zotero_the_page_not_the_works(built_site):
+    # Zotero's COinS reader outranks its embedded-metadata reader, so COinS in a page's reference
+    # list would make "save" take the cited works instead of the page the reader is on.
+    doc = parse(built_site / "themes" / "energy" / "index.html")
+    assert doc.cssselect("section.references li.reference")
+    assert not doc.cssselect("span.Z3988")
 
 
 def test_citation_cff_validates():

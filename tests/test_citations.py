@@ -59,6 +59,19 @@ def test_group_renders_author_date_links_in_parentheses(home):
                      r'href="#ref-tass-2025-duma"[^>]*>TASS 2025a</a>, p\. 4\)', home)
 
 
+def test_markdown_in_a_prefix_or_locator_is_still_rendered(project):
+    html = render_text(project, "A claim [see *inter alia* @org-2025, pp. `4`; @tass-2025-duma].\n")
+    assert re.search(r'\(see <em>inter alia</em> <a class="citation" href="#ref-org-2025"[^>]*>'
+                     r'Gulf International Forum 2025</a>, pp\. <code>4</code>; '
+                     r'<a class="citation" href="#ref-tass-2025-duma"[^>]*>TASS 2025a</a>\)', html)
+
+
+def test_plain_prefix_and_locator_are_escaped_text(project):
+    html = render_text(project, "A claim [see @org-2025, ch. 2, §3 (annex)].\n")
+    assert '(see <a class="citation" href="#ref-org-2025"' in html
+    assert "</a>, ch. 2, §3 (annex))" in html
+
+
 def test_citation_carries_the_full_reference_as_hover_text(home):
     assert ('title="TASS. 2025a. \u201cDuma ratifies the treaty.\u201d 8 April 2025. '
             'https://tass.com/politics/1940345."') in home
@@ -127,5 +140,10 @@ def test_bibliography_page_lists_every_entry_with_cited_in_backlinks(project):
     assert '<a href="index.md#sec-home-section">Home › A section</a>' in undated
 
 
-def test_reference_entries_carry_coins_for_zotero(home):
-    assert re.search(r'<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;', home)
+def test_bibliography_entries_carry_coins_for_zotero_and_page_lists_do_not(project, home):
+    # Zotero prefers COinS to a page's own metadata: on a page that cites works, saving would
+    # give the works, not the page. So only the bibliography page, whose content is the works,
+    # carries them.
+    html = render_page(project, "references.md")
+    assert len(re.findall(r'<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;', html)) == 9
+    assert re.search(r'<li class="reference" id="ref-', home) and "Z3988" not in home

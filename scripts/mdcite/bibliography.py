@@ -65,7 +65,6 @@ class Reference:
     sort_key: tuple = ()
     fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
     date_parts: tuple[int, ...] = ()
-    exports: dict[str, str] = field(default_factory=dict, repr=False)  # COinS text, made once per build
 
     def cite_label(self, suppress_author: bool = False) -> str:
         if suppress_author:

@@ -99,15 +99,8 @@ def bibtex(refs: list[Reference]) -> str:
 
 
 def coins(ref: Reference) -> str:
-    """The ContextObject that Zotero reads from a ``<span class="Z3988" title=…>``; made once per
-    build, since an entry appears on every page that cites it and on the bibliography page."""
-    cached = ref.exports.get("coins")
-    if cached is None:
-        cached = ref.exports["coins"] = _coins(ref)
-    return cached
-
-
-def _coins(ref: Reference) -> str:
+    """The ContextObject that Zotero reads from a ``<span class="Z3988" title=…>`` on the
+    bibliography page."""
     f = ref.fields
     genre = {"article": ("journal", "article"), "book": ("book", "book"),
              "incollection": ("book", "bookitem"), "report": ("book", "report")}

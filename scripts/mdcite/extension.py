@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections import Counter
+from collections import Counter, defaultdict
+from html import escape
 from pathlib import Path
 
 from markdown import Extension
@@ -59,7 +60,7 @@ class IdentifyPage(Preprocessor):
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
             page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
             index_module.read_page(page)
-            index_module.check_page(page, idx.bib, idx.labels, {}, idx.article_count)
+            index_module.check_page(page, idx.bib, idx.labels, defaultdict(list), idx.article_count)
         state.page = page
         problems = idx.page_errors(page)
         if problems:
@@ -68,10 +69,23 @@ class IdentifyPage(Preprocessor):
 
 
 PUNCTUATION_RE = re.compile(r"[(); ]*")
+# A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
+# else (emphasis, quotes that smarty curls, "--", links, code) goes through Python-Markdown.
+PLAIN_AFFIX_RE = re.compile(r"[\w .,:;()/§–—-]*")
+
+
+def plain_affix(text: str) -> bool:
+    return bool(PLAIN_AFFIX_RE.fullmatch(text)) and "--" not in text and "..." not in text
 
 
 def punctuation_only(text: str) -> str:
     return AtomicString(text) if PUNCTUATION_RE.fullmatch(text) else text
+
+
+def citation_html(ref, label: str) -> str:
+    """The link of one in-text citation; its title is the full reference, for hover previews."""
+    return (f'<a class="citation" href="#ref-{escape(ref.key)}" title="{escape(ref.text)}">'
+            f"{escape(label, quote=False)}</a>")
 
 
 def citation_link(ref, label: str) -> etree.Element:
@@ -92,30 +106,48 @@ class GroupPattern(InlineProcessor):
         bib = self.ext.state.index.bib
         if problem or any(item.key not in bib for item in items):
             return None, None, None  # reported with its location by IdentifyPage
+        for item in items:
+            self.ext.note_cited(item.key)
+        if all(plain_affix(item.prefix) and plain_affix(item.locator) for item in items):
+            return self.plain(items, bib), m.start(0), m.end(0)
+        return self.marked_up(items, bib), m.start(0), m.end(0)
+
+    def plain(self, items, bib) -> str:
+        """The common case: text and finished links, which no later step needs to look into
+        (each link is handed to Python-Markdown's store of raw HTML, not built as a tree)."""
+        store = self.md.htmlStash.store
+        parts = []
+        for i, item in enumerate(items):
+            ref = bib[item.key]
+            parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
+            parts.append(store(citation_html(ref, ref.cite_label(item.suppress_author))))
+            if item.locator:
+                parts.append(", " + item.locator)
+        return "(" + "".join(parts) + ")"
+
+    def marked_up(self, items, bib) -> etree.Element:
+        """A prefix or locator with Markdown in it is left in the tree, to be processed."""
         span = etree.Element("span", {"class": "citation-group"})
         span.text = "("
         last = None
         for i, item in enumerate(items):
             ref = bib[item.key]
-            self.ext.note_cited(item.key)
             text_before = ("; " if i else "") + (item.prefix + " " if item.prefix else "")
             if last is None:
                 span.text += text_before
             else:
                 last.tail = (last.tail or "") + text_before
-            label = ref.cite_label(item.suppress_author)
-            last = citation_link(ref, label)
+            last = citation_link(ref, ref.cite_label(item.suppress_author))
             span.append(last)
             if item.locator:
                 last.tail = ", " + item.locator
         last.tail = (last.tail or "") + ")"
         # Pieces that are only brackets and semicolons are marked atomic, so that Python-Markdown
-        # does not run every inline pattern over each of them, twice (a third of the engine's time
-        # per page); a prefix or a locator is still processed as Markdown.
+        # does not run every inline pattern over each of them, twice.
         span.text = punctuation_only(span.text)
         for link in span:
             link.tail = punctuation_only(link.tail or "")
-        return span, m.start(0), m.end(0)
+        return span
 
 
 class BarePattern(InlineProcessor):
@@ -138,7 +170,8 @@ class BarePattern(InlineProcessor):
             return None, None, None
         ref = bib[key]
         self.ext.note_cited(key)
-        return citation_link(ref, f"{ref.author_short} ({ref.year_label})"), m.start(0), m.end(0)
+        label = f"{ref.author_short} ({ref.year_label})"
+        return self.md.htmlStash.store(citation_html(ref, label)), m.start(0), m.end(0)
 
 
 class ReferencesTree(Treeprocessor):
@@ -149,9 +182,12 @@ class ReferencesTree(Treeprocessor):
         self.ext = ext
 
     def run(self, root):
-        self.ext.decorate_statuses(root)
+        body = self.ext.state.page.body if self.ext.state.page else ""
+        # Each step below walks the whole tree: it runs only where the page's text asks for it.
+        if "data-status" in body:
+            self.ext.decorate_statuses(root)
         self.ext.keep_moved_anchors(root)
-        for parent in list(root.iter()):
+        for parent in (list(root.iter()) if "[[" in body else ()):
             for child in list(parent):
                 if child.tag != "p" or not child.text or len(child):
                     continue
@@ -239,33 +275,34 @@ class CitationsExtension(Extension):
         return a
 
     # -- reference lists -------------------------------------------------------------------------
-    def reference_item(self, ref, backlinks: bool = False) -> etree.Element:
+    def bibliography_item(self, ref) -> etree.Element:
+        """An entry of the bibliography page: the reference, its COinS, and where it is cited.
+
+        COinS (which Zotero offers to save) is written here only: on a page that cites works,
+        Zotero would pick the works over the page itself, whose own metadata is in its head."""
         li = etree.Element("li", {"id": f"ref-{ref.key}", "class": "reference"})
-        body = etree.SubElement(li, "span", {"class": "reference-text"})
-        body.text = self.md.htmlStash.store(ref.html)
-        coins = etree.SubElement(li, "span", {"class": "Z3988", "title": export.coins(ref)})
-        coins.text = ""
-        if backlinks:
-            uses = self.state.index.citations.get(ref.key, [])
-            seen = []
-            for use in uses:
-                target = (use.page.src, use.section.id)
-                if target not in seen:
-                    seen.append(target)
-            if seen:
-                p = etree.SubElement(li, "span", {"class": "cited-in"})
-                p.text = "Cited in: "
-                last = None
-                pages = self.state.index.pages
-                for n, (src, sid) in enumerate(seen):
-                    page = pages[src]
-                    section = next(u.section for u in uses if u.page.src == src and u.section.id == sid)
-                    a = etree.SubElement(p, "a", {"href": self.href(page, sid)})
-                    a.text = AtomicString(page.title + (f" › {section.title}" if sid else ""))
-                    if n < len(seen) - 1:
-                        a.tail = "; "
-                    last = a
-                last.tail = "."
+        li.text = self.md.htmlStash.store(
+            f'{ref.html}<span class="Z3988" title="{escape(export.coins(ref))}"></span>')
+        uses = self.state.index.citations.get(ref.key, [])
+        seen = []
+        for use in uses:
+            target = (use.page.src, use.section.id)
+            if target not in seen:
+                seen.append(target)
+        if seen:
+            p = etree.SubElement(li, "span", {"class": "cited-in"})
+            p.text = "Cited in: "
+            last = None
+            pages = self.state.index.pages
+            for n, (src, sid) in enumerate(seen):
+                page = pages[src]
+                section = next(u.section for u in uses if u.page.src == src and u.section.id == sid)
+                a = etree.SubElement(p, "a", {"href": self.href(page, sid)})
+                a.text = AtomicString(page.title + (f" › {section.title}" if sid else ""))
+                if n < len(seen) - 1:
+                    a.tail = "; "
+                last = a
+            last.tail = "."
         return li
 
     def downloads(self, refs, stem: str) -> etree.Element:
@@ -301,9 +338,12 @@ class CitationsExtension(Extension):
                                             "data-search-exclude": ""})
         h2 = etree.SubElement(section, "h2", {"id": "references"})
         h2.text = self.getConfig("references_title")
-        ul = etree.SubElement(section, "ul", {"class": "reference-list"})
-        for ref in refs:
-            ul.append(self.reference_item(ref))
+        # The entries hold no link for the generator to rewrite: the list is finished HTML, stored
+        # as such, rather than a tree that every later step would walk.
+        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}</li>'
+                          for ref in refs)
+        etree.SubElement(section, "p").text = self.md.htmlStash.store(
+            f'<ul class="reference-list">{entries}</ul>')
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
         section.append(self.downloads(refs, f"{stem}-references"))
@@ -313,7 +353,7 @@ class CitationsExtension(Extension):
         div = etree.Element("div", {"class": "bibliography"})
         ul = etree.SubElement(div, "ul", {"class": "reference-list"})
         for ref in self.state.index.bib.sorted():
-            ul.append(self.reference_item(ref, backlinks=True))
+            ul.append(self.bibliography_item(ref))
         return div
 
     # -- anchors that moved ----------------------------------------------------------------------

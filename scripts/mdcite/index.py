@@ -6,6 +6,7 @@ The index is what a page cannot know about the rest of the site. It is built onc
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import posixpath
@@ -118,8 +119,10 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_src(from_src: str, to_src: str) -> str:
-    """Relative path from one Markdown source to another, as a contributor would write it."""
+    """Relative path from one Markdown source to another, as a contributor would write it.
+    (Cached: the bibliography page links back to every citing section of every page.)"""
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
