@@ -87,6 +87,31 @@ def test_ways_of_building_differ_only_in_the_citation_machinery(corpus):
     assert configs["bibtex"]["markdown_extensions"] == floor["markdown_extensions"]
     assert configs["zensical"]["markdown_extensions"] == configs["mdcite"]["markdown_extensions"]
     assert {name: c["site_dir"] for name, c in configs.items()} == {name: f"out/{name}" for name in configs}
+    # The "output alone" way is the floor plus a hook that serves the engine's saved HTML.
+    assert {k: v for k, v in configs["output"].items() if k not in ("hooks", "site_dir")} == \
+        {k: v for k, v in floor.items() if k != "site_dir"}
+    assert configs["output"]["hooks"] == ["replay_hook.py"]
+    assert not any("hooks" in c for name, c in configs.items() if name != "output")
+
+
+def test_output_alone_serves_exactly_what_the_engine_made(tmp_path):
+    """The capture build saves each page's HTML; the replay build shows the same article."""
+    root = tmp_path / "site"
+    bench.generate(root, pages=2)
+    logs = root / "logs"
+    logs.mkdir()
+    assert bench.capture(root, logs / "capture.log") == ""
+    for name in ("mdcite", "output"):
+        done = bench.run_process(bench.Variant(name, "", "mkdocs").command(root), root, logs / f"{name}.log")
+        assert done[3] == 0, (logs / f"{name}.log").read_text()
+    for page, sign in (("chapter-01/page-001", 'class="citation"'), ("references", 'class="Z3988"')):
+        made, served = (parse_article(root / "out" / name / page / "index.html") for name in ("mdcite", "output"))
+        assert sign in served and served == made
+
+
+def parse_article(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', text, re.S).group(1)
 
 
 def test_sizes_come_from_a_comma_separated_list():

@@ -57,3 +57,14 @@ def test_real_site_is_clean():
 
     done = check(ROOT, "--strict")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_page_addresses_must_agree_between_mkdocs_and_the_extension(project):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("strict: true\n", "strict: true\nuse_directory_urls: false\n"))
+    done = check(project)
+    assert done.returncode == 1
+    assert ("mkdocs.yml:4:1: error: use_directory_urls is false but mdcite.extension's directory_urls "
+            "is true; set directory_urls to the same value under mdcite.extension") in done.stderr
+    config.write_text(config.read_text().replace("article_count: 3\n", "article_count: 3\n      directory_urls: false\n"))
+    assert check(project).returncode == 0

@@ -27,6 +27,7 @@ def cmd_check(args) -> int:
     idx = load_index(Path(args.root))
     found = lint.run(idx, tuple(p for p in args.cited if p) if args.cited else ANALYSIS_PAGES)
     found.extend(anchor_problems(idx, Path(args.root)))
+    found.extend(config.problems(Path(args.root)))
     found.sort(key=lambda d: (d.path, d.line, d.col))
     for d in found:
         print(d, file=sys.stderr if d.level == "error" else sys.stdout)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from .errors import Diagnostic
+
 
 class _Loader(yaml.SafeLoader):
     """Loads mkdocs.yml, turning tags such as !ENV into their default values."""
@@ -33,3 +35,23 @@ def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
     settings["site_url"] = data.get("site_url") or ""
     settings["site_name"] = data.get("site_name") or ""
     return settings
+
+
+def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
+    """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
+    path = root / config_file
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=_Loader) or {}
+    ours = next((item["mdcite.extension"] or {} for item in data.get("markdown_extensions", []) or []
+                 if isinstance(item, dict) and "mdcite.extension" in item), {})
+    theirs = data.get("use_directory_urls", True)
+    if bool(ours.get("directory_urls", True)) == bool(theirs):
+        return []
+    line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("use_directory_urls")), 1)
+    return [Diagnostic(config_file, line, 1,
+                       f"use_directory_urls is {str(bool(theirs)).lower()} but mdcite.extension's "
+                       f"directory_urls is {str(bool(ours.get('directory_urls', True))).lower()}; "
+                       "set directory_urls to the same value under mdcite.extension, or links "
+                       "in reference lists will point to the wrong addresses")]
