@@ -53,5 +53,5 @@ def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     return [Diagnostic(config_file, line, 1,
                        f"use_directory_urls is {str(bool(theirs)).lower()} but mdcite.extension's "
                        f"directory_urls is {str(bool(ours.get('directory_urls', True))).lower()}; "
-                       "set directory_urls to the same value under mdcite.extension, or links "
-                       "in reference lists will point to the wrong addresses")]
+                       "set directory_urls to the same value under mdcite.extension, or the "
+                       "download buttons of reference lists will fetch from the wrong address")]

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlencode
 
-from pybtex.database import BibliographyData
-from pybtex.database.output.bibtex import Writer as BibtexWriter
-
 from .bibliography import Reference
 
 CSL_TYPES = {"online": "webpage", "article": "article-journal", "book": "book",
@@ -94,6 +91,10 @@ def ris(refs: list[Reference]) -> str:
 
 
 def bibtex(refs: list[Reference]) -> str:
+    # Imported here: a site build does not need the writer (or the LaTeX codec it loads).
+    from pybtex.database import BibliographyData
+    from pybtex.database.output.bibtex import Writer as BibtexWriter
+
     # pybtex's Writer directly: BibliographyData.to_string looks the plugin up on every call.
     return BibtexWriter().to_string(BibliographyData(entries={ref.key: ref.entry for ref in refs}))
 

@@ -258,15 +258,6 @@ class CitationsExtension(Extension):
         link = index_module.relative_src(here.src if here else "", page.src)
         return link + (f"#{fragment}" if fragment else "")
 
-    def url(self, page: index_module.PageInfo, fragment: str = "") -> str:
-        """A link to another page's URL, relative (right under any site sub-path), for links in
-        finished HTML that the generator does not rewrite."""
-        here = self.state.page
-        if here is not None and page is here and here.src:
-            return f"#{fragment}" if fragment else "./"
-        link = index_module.relative_url(here.url if here else "", page.url)
-        return link + (f"#{fragment}" if fragment else "")
-
     # -- cross-references ---------------------------------------------------------------------
     def crossref_link(self, label: index_module.Label) -> etree.Element:
         if label.id.startswith("art-"):
@@ -284,26 +275,30 @@ class CitationsExtension(Extension):
         return a
 
     # -- reference lists -------------------------------------------------------------------------
-    def bibliography_item(self, ref) -> str:
+    def bibliography_item(self, ref) -> etree.Element:
         """An entry of the bibliography page: the reference, its COinS, and where it is cited.
 
         COinS (which Zotero offers to save) is written here only: on a page that cites works,
         Zotero would pick the works over the page itself, whose own metadata is in its head.
-        The entry is finished HTML: its links back to the citing sections (thousands on a big
-        site) are written as page URLs, to sections the index has just seen."""
-        parts = [f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}'
-                 f'<span class="Z3988" title="{escape(export.coins(ref))}"></span>']
+        The links back to the citing sections stay in the tree, as links to .md sources, since
+        MkDocs rewrites links only there and Zensical rewrites them everywhere: only a link
+        both rewrite comes out right under both."""
+        li = etree.Element("li", {"id": f"ref-{ref.key}", "class": "reference"})
+        li.text = self.md.htmlStash.store(
+            f'{ref.html}<span class="Z3988" title="{escape(export.coins(ref))}"></span>')
         uses = self.state.index.citations.get(ref.key, [])
         sections = {}  # (page, section id) → first use there, in order of appearance
         for use in uses:
             sections.setdefault((use.page.src, use.section.id), use)
         if sections:
-            links = "; ".join(
-                f'<a href="{escape(self.url(use.page, use.section.id))}">'
-                f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>'
-                for use in sections.values())
-            parts.append(f'<span class="cited-in">Cited in: {links}.</span>')
-        return "".join(parts) + "</li>"
+            span = etree.SubElement(li, "span", {"class": "cited-in"})
+            span.text = "Cited in: "
+            for use in sections.values():
+                a = etree.SubElement(span, "a", {"href": self.href(use.page, use.section.id)})
+                a.text = AtomicString(use.page.title + (f" › {use.section.title}" if use.section.id else ""))
+                a.tail = "; "
+            a.tail = "."
+        return li
 
     def downloads(self, refs, stem: str) -> etree.Element:
         """Buttons that save this page's works in three formats.
@@ -350,11 +345,11 @@ class CitationsExtension(Extension):
         return section
 
     def bibliography_block(self, root) -> etree.Element:
-        entries = "".join(self.bibliography_item(ref) for ref in self.state.index.bib.sorted())
-        block = etree.Element("p")
-        block.text = self.md.htmlStash.store(
-            f'<div class="bibliography"><ul class="reference-list">{entries}</ul></div>')
-        return block
+        div = etree.Element("div", {"class": "bibliography"})
+        ul = etree.SubElement(div, "ul", {"class": "reference-list"})
+        for ref in self.state.index.bib.sorted():
+            ul.append(self.bibliography_item(ref))
+        return div
 
     # -- anchors that moved ----------------------------------------------------------------------
     def keep_moved_anchors(self, root) -> None:

@@ -107,6 +107,13 @@ def page_url(src: str, directory_urls: bool = True) -> str:
     return stem + "/"
 
 
+@functools.lru_cache(maxsize=4096)
+def relative_src(from_src: str, to_src: str) -> str:
+    """Relative path from one Markdown source to another, as a contributor would write it.
+    (Cached: the bibliography page links back to every citing section of every page.)"""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
 def relative_url(from_url: str, to_url: str) -> str:
     """Link from one page URL to another, correct at any depth and under any site sub-path."""
     base = posixpath.dirname(from_url) if not from_url.endswith("/") else from_url.rstrip("/")
@@ -117,13 +124,6 @@ def relative_url(from_url: str, to_url: str) -> str:
     if rel == "./":
         rel = "./"
     return rel
-
-
-@functools.lru_cache(maxsize=4096)
-def relative_src(from_src: str, to_src: str) -> str:
-    """Relative path from one Markdown source to another, as a contributor would write it.
-    (Cached: the bibliography page links back to every citing section of every page.)"""
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
 @dataclass

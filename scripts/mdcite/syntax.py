@@ -3,6 +3,7 @@ extension to render and by the scanner to find every use with its line and colum
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ ATTR_RE = re.compile(r"""#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)|(?P<k>[\w-]+)=(?:"(?P
 PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class CiteItem:
     """One work in a citation: ``[see @key, p. 4]`` has prefix "see", key, locator "p. 4"."""
 
@@ -54,8 +55,16 @@ def is_crossref(key: str) -> bool:
     return key.startswith(CROSSREF_PREFIXES)
 
 
-def parse_group(body: str) -> tuple[list[CiteItem], str]:
-    """Split a bracketed citation body into items; return (items, problem or "")."""
+@functools.lru_cache(maxsize=16384)
+def parse_group(body: str) -> tuple[tuple[CiteItem, ...], str]:
+    """Split a bracketed citation body into items; return (items, problem or "").
+
+    Cached: the scan of the docs and the rendering of each page read every citation twice."""
+    items, problem = _parse_group(body)
+    return tuple(items), problem
+
+
+def _parse_group(body: str) -> tuple[list[CiteItem], str]:
     items: list[CiteItem] = []
     for raw in body.split(";"):
         if not raw.strip():
