@@ -373,7 +373,9 @@ def bench_size(root: Path, pages: int, variants: list[Variant], repeat: int, war
         clean(r.variant, root)
         run_process(r.variant.command(root), root, logs / f"{r.variant.name}-warm.log")
     for n in range(repeat):
-        for r in active:
+        # Every other round runs the ways in reverse order, so that no way always follows the
+        # slowest one or always meets the same phase of a neighbour's load.
+        for r in (active if n % 2 == 0 else active[::-1]):
             if r.problem:
                 continue
             clean(r.variant, root)
@@ -663,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=parse_sizes,
                         default=parse_sizes(os.environ.get("MDCITE_BENCH_SIZES", "20,100,400")),
                         help="pages per synthetic site, comma-separated (env MDCITE_BENCH_SIZES)")
-    parser.add_argument("--repeat", type=int, default=int(os.environ.get("MDCITE_BENCH_REPEAT", "3")),
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("MDCITE_BENCH_REPEAT", "5")),
                         help="timed builds per way and size (env MDCITE_BENCH_REPEAT)")
     parser.add_argument("--only", default="", help="comma-separated ways: " +
                         ", ".join(v.name for v in VARIANTS))
