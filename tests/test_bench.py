@@ -109,6 +109,23 @@ def test_output_alone_serves_exactly_what_the_engine_made(tmp_path):
         assert sign in served and served == made
 
 
+def test_phase_timers_split_a_build_into_its_steps(tmp_path):
+    root = tmp_path / "site"
+    bench.generate(root, pages=2)
+    (root / "logs").mkdir()
+    found = bench.bench_phases(root, 2, list(bench.VARIANTS), repeat=1)
+    # Without a capture build there is nothing to replay: the "output" way is left out.
+    assert [p.variant.name for p in found] == ["floor", "mdcite"]
+    assert all(not p.problem and len(p.runs) == 1 for p in found)
+    for p in found:
+        run = p.runs[0]
+        assert set(run) == {"markdown", "search", "templates", "total"}
+        assert 0 < run["markdown"] and 0 < run["search"] and 0 < run["templates"]
+        assert run["markdown"] + run["search"] + run["templates"] < run["total"]
+    text = "\n".join(bench.phases_lines(found))
+    assert "| Material + mdcite.extension |" in text and "With the engine, Material's search plugin" in text
+
+
 def parse_article(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     return re.search(r'<article class="md-content__inner md-typeset">(.*?)</article>', text, re.S).group(1)
