@@ -315,6 +315,11 @@ class Runs:
         return statistics.median(self.seconds) if self.seconds else float("nan")
 
     @property
+    def fastest(self) -> float:
+        """The quickest run: on a shared machine, the one least slowed by other work."""
+        return min(self.seconds) if self.seconds else float("nan")
+
+    @property
     def cpu(self) -> float:
         return statistics.median(self.cpu_seconds) if self.cpu_seconds else float("nan")
 
@@ -639,9 +644,9 @@ def mib(value: float) -> str:
 
 
 def results_table(results: list[Runs]) -> list[str]:
-    rows = ["| N pages | Way of building | Wall (s) | × floor | CPU (s) | × floor | Added CPU ms/page | "
-            "Peak RSS (MiB) | × floor | Runs |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| N pages | Way of building | Wall (s) | × floor | Fastest (s) | × floor | CPU (s) | × floor | "
+            "Added CPU ms/page | Peak RSS (MiB) | × floor | Runs |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     by_size: dict[int, list[Runs]] = {}
     for r in results:
         by_size.setdefault(r.pages, []).append(r)
@@ -649,18 +654,19 @@ def results_table(results: list[Runs]) -> list[str]:
         floor = next((r for r in group if r.variant.name == "floor" and r.seconds), None)
         for r in group:
             if r.problem or not r.seconds:
-                rows.append(f"| {pages} | {r.variant.label} | — | — | — | — | — | — | — | "
+                rows.append(f"| {pages} | {r.variant.label} | — | — | — | — | — | — | — | — | — | "
                             f"{r.problem or 'not run'} |")
                 continue
             if floor:
                 ratio = f"{r.wall / floor.wall:.2f}"
+                fast_ratio = f"{r.fastest / floor.fastest:.2f}"
                 cpu_ratio = f"{r.cpu / floor.cpu:.2f}"
                 added = f"{(r.cpu - floor.cpu) * 1000 / pages:+.1f}"
                 mem = f"{r.peak / floor.peak:.2f}"
             else:
-                ratio = cpu_ratio = added = mem = "—"
-            rows.append(f"| {pages} | {r.variant.label} | {r.wall:.2f} | {ratio} | {r.cpu:.2f} | {cpu_ratio} | "
-                        f"{added} | {mib(r.peak)} | {mem} | {len(r.seconds)} |")
+                ratio = fast_ratio = cpu_ratio = added = mem = "—"
+            rows.append(f"| {pages} | {r.variant.label} | {r.wall:.2f} | {ratio} | {r.fastest:.2f} | {fast_ratio} | "
+                        f"{r.cpu:.2f} | {cpu_ratio} | {added} | {mib(r.peak)} | {mem} | {len(r.seconds)} |")
     return rows
 
 
@@ -674,8 +680,10 @@ def verdicts(results: list[Runs]) -> list[str]:
             continue
         overhead = got["mdcite"].wall / got["floor"].wall - 1
         cpu_overhead = got["mdcite"].cpu / got["floor"].cpu - 1
+        fast_overhead = got["mdcite"].fastest / got["floor"].fastest - 1
         lines.append(f"- At N = {pages}, the engine adds {overhead:+.1%} to the floor's wall time "
-                     f"({cpu_overhead:+.1%} CPU time; target: at most +10%): "
+                     f"({cpu_overhead:+.1%} CPU time; {fast_overhead:+.1%} between the fastest runs; "
+                     "target: at most +10%): "
                      f"{'met' if max(overhead, cpu_overhead) <= 0.10 else 'NOT met'}.")
         if "output" in got:
             alone, engine = got["output"], got["mdcite"]
