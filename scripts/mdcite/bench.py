@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from .bibliography import fold
+from .phases import PHASES
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = (20, 100, 400)
@@ -226,8 +227,7 @@ def on_page_content(html, page, **kwargs):
 def capture(root: Path, log: Path) -> str:
     """Build once with the engine, untimed, saving each page's HTML for the "output alone" way."""
     shutil.rmtree(root / CAPTURED, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(root / "capture.yml")]
-    _, _, _, code = run_process(command, root, log)
+    _, _, _, code = run_process(Variant("capture", "", "mkdocs").command(root), root, log)
     return "" if code == 0 else f"the capture build failed (exit {code}); see {log}"
 
 
@@ -364,12 +364,21 @@ def clean(variant: Variant, root: Path) -> None:
     shutil.rmtree(root / ".cache", ignore_errors=True)
 
 
+def interleaved(items: list, repeat: int):
+    """(round, item) for `repeat` rounds over items. Every other round goes in reverse order, so
+    that no way always follows the slowest one or always meets the same phase of a neighbour's
+    load."""
+    for n in range(repeat):
+        for item in items if n % 2 == 0 else items[::-1]:
+            yield n, item
+
+
 def bench_size(root: Path, pages: int, variants: list[Variant], repeat: int, warm: bool) -> list[Runs]:
     generate(root, pages)
     results = [Runs(v, pages, problem=v.missing()) for v in variants]
     logs = root / "logs"
     logs.mkdir(exist_ok=True)
-    replays = [r for r in results if r.variant.hook == "replay_hook.py" and not r.problem]
+    replays = [r for r in results if r.variant.hook and not r.problem]  # the "output alone" way
     if replays:
         problem = capture(root, logs / "capture.log")
         for r in replays:
@@ -378,28 +387,25 @@ def bench_size(root: Path, pages: int, variants: list[Variant], repeat: int, war
     for r in active if warm else []:  # compile bytecode, fill the page cache; not counted
         clean(r.variant, root)
         run_process(r.variant.command(root), root, logs / f"{r.variant.name}-warm.log")
-    for n in range(repeat):
-        # Every other round runs the ways in reverse order, so that no way always follows the
-        # slowest one or always meets the same phase of a neighbour's load.
-        for r in (active if n % 2 == 0 else active[::-1]):
+    for n, r in interleaved(active, repeat):
+        if r.problem:
+            continue
+        clean(r.variant, root)
+        log = logs / f"{r.variant.name}-{n}.log"
+        seconds, cpu, peak, code = run_process(r.variant.command(root), root, log)
+        if code != 0:
+            tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            r.problem = f"build failed (exit {code}): {' / '.join(tail)}"
+            continue
+        if n == 0:
+            r.problem = check_output(r.variant, root, pages)
             if r.problem:
                 continue
-            clean(r.variant, root)
-            log = logs / f"{r.variant.name}-{n}.log"
-            seconds, cpu, peak, code = run_process(r.variant.command(root), root, log)
-            if code != 0:
-                tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-                r.problem = f"build failed (exit {code}): {' / '.join(tail)}"
-                continue
-            if n == 0:
-                r.problem = check_output(r.variant, root, pages)
-                if r.problem:
-                    continue
-            r.seconds.append(seconds)
-            r.cpu_seconds.append(cpu)
-            r.peak_bytes.append(peak)
-            print(f"  N={pages:<4} {r.variant.name:<15} run {n + 1}: {seconds:6.2f} s wall, "
-                  f"{cpu:6.2f} s CPU, {peak / 2**20:5.0f} MiB", flush=True)
+        r.seconds.append(seconds)
+        r.cpu_seconds.append(cpu)
+        r.peak_bytes.append(peak)
+        print(f"  N={pages:<4} {r.variant.name:<15} run {n + 1}: {seconds:6.2f} s wall, "
+              f"{cpu:6.2f} s CPU, {peak / 2**20:5.0f} MiB", flush=True)
     return results
 
 
@@ -423,28 +429,24 @@ class Phases:
 def bench_phases(root: Path, pages: int, variants: list[Variant], repeat: int) -> list[Phases]:
     """CPU time of each phase of the Material builds, from separate, untimed builds run through
     ``mdcite.phases`` (the timers add a little to each build, so these are not the table's)."""
-    found = []
     logs = root / "logs"
-    ways = [v for v in variants if v.name in PHASE_WAYS and v.tool == "mkdocs"]
-    if not (root / CAPTURED).exists():
-        ways = [v for v in ways if not v.hook]
-    for v in ways:
-        found.append(Phases(v, pages))
-    for n in range(repeat):
-        for p in found if n % 2 == 0 else found[::-1]:
-            if p.problem:
-                continue
-            clean(p.variant, root)
-            out = logs / f"phases-{p.variant.name}-{n}.json"
-            command = [sys.executable, "-m", "mdcite.phases", str(out), "mkdocs", "build", "--quiet",
-                       "-f", str(root / f"{p.variant.name}.yml")]
-            _, _, _, code = run_process(command, root, logs / f"phases-{p.variant.name}-{n}.log")
-            if code != 0 or not out.exists():
-                p.problem = f"phase timing failed (exit {code})"
-                continue
-            p.runs.append(json.loads(out.read_text(encoding="utf-8")))
-            print(f"  N={pages:<4} {p.variant.name:<15} phases {n + 1}: " + ", ".join(
-                f"{k} {v:.2f} s" for k, v in p.runs[-1].items()), flush=True)
+    replayable = (root / CAPTURED).exists()
+    found = [Phases(v, pages) for v in variants
+             if v.name in PHASE_WAYS and v.tool == "mkdocs" and (replayable or not v.hook)]
+    for n, p in interleaved(found, repeat):
+        if p.problem:
+            continue
+        clean(p.variant, root)
+        out = logs / f"phases-{p.variant.name}-{n}.json"
+        # The way's own `mkdocs build …` command, run under the timers of mdcite.phases.
+        command = [sys.executable, "-m", "mdcite.phases", str(out), *p.variant.command(root)[2:]]
+        _, _, _, code = run_process(command, root, logs / f"phases-{p.variant.name}-{n}.log")
+        if code != 0 or not out.exists():
+            p.problem = f"phase timing failed (exit {code})"
+            continue
+        p.runs.append(json.loads(out.read_text(encoding="utf-8")))
+        print(f"  N={pages:<4} {p.variant.name:<15} phases {n + 1}: " + ", ".join(
+            f"{k} {v:.2f} s" for k, v in p.runs[-1].items()), flush=True)
     return found
 
 
@@ -463,7 +465,7 @@ def phases_lines(phases: list[Phases]) -> list[str]:
              "| Way of building | Markdown | Search plugin | Templates | Everything else | Total |",
              "|---|---:|---:|---:|---:|---:|"]
     for p in done:
-        parts = [p.least(phase) for phase in ("markdown", "search", "templates")]
+        parts = [p.least(phase) for phase in PHASES]
         total = p.least("total")
         lines.append(f"| {p.variant.label} | " + " | ".join(f"{x:.2f}" for x in parts) +
                      f" | {max(total - sum(parts), 0):.2f} | {total:.2f} |")

@@ -24,14 +24,24 @@ _Loader.add_multi_constructor("!", _tagged)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 
 
-def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
+def _read(root: Path, config_file: str) -> tuple[str, dict]:
+    """mkdocs.yml's text and data ("" and {} when there is none)."""
     path = root / config_file
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) if path.exists() else {}
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return text, (yaml.load(text, Loader=_Loader) or {}) if text else {}
+
+
+def _extension_settings(data: dict) -> dict:
+    """The options given to mdcite.extension in mkdocs.yml."""
+    return next((item["mdcite.extension"] or {} for item in data.get("markdown_extensions", []) or []
+                 if isinstance(item, dict) and "mdcite.extension" in item), {})
+
+
+def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
+    _, data = _read(root, config_file)
     settings = {"bibliography": "references.bib", "docs_dir": data.get("docs_dir", "docs"),
                 "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
-    for item in data.get("markdown_extensions", []) or []:
-        if isinstance(item, dict) and "mdcite.extension" in item:
-            settings.update(item["mdcite.extension"] or {})
+    settings.update(_extension_settings(data))
     settings["site_url"] = data.get("site_url") or ""
     settings["site_name"] = data.get("site_name") or ""
     return settings
@@ -39,13 +49,8 @@ def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
 
 def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
-    path = root / config_file
-    if not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=_Loader) or {}
-    ours = next((item["mdcite.extension"] or {} for item in data.get("markdown_extensions", []) or []
-                 if isinstance(item, dict) and "mdcite.extension" in item), {})
+    text, data = _read(root, config_file)
+    ours = _extension_settings(data)
     theirs = data.get("use_directory_urls", True)
     if bool(ours.get("directory_urls", True)) == bool(theirs):
         return []

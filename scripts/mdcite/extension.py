@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections import Counter, defaultdict
+from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -35,10 +35,6 @@ class PageState:
         self.page: index_module.PageInfo | None = None
         self.cited: list[str] = []
 
-    @property
-    def url(self) -> str:
-        return self.page.url if self.page else ""
-
 
 class IdentifyPage(Preprocessor):
     """Find the page in the index by its text, and stop on any error recorded for it."""
@@ -60,7 +56,7 @@ class IdentifyPage(Preprocessor):
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
             page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
             index_module.read_page(page)
-            index_module.check_page(page, idx.bib, idx.labels, defaultdict(list), idx.article_count)
+            index_module.check_page(page, idx.bib, idx.labels, {}, idx.article_count)
         state.page = page
         problems = idx.page_errors(page)
         if problems:
@@ -68,7 +64,6 @@ class IdentifyPage(Preprocessor):
         return lines
 
 
-PUNCTUATION_RE = re.compile(r"[(); ]*")
 # A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
 # else (emphasis, quotes that smarty curls, "--", links, code) goes through Python-Markdown.
 PLAIN_AFFIX_RE = re.compile(r"[\w .,:;()/§–—-]*")
@@ -78,20 +73,10 @@ def plain_affix(text: str) -> bool:
     return bool(PLAIN_AFFIX_RE.fullmatch(text)) and "--" not in text and "..." not in text
 
 
-def punctuation_only(text: str) -> str:
-    return AtomicString(text) if PUNCTUATION_RE.fullmatch(text) else text
-
-
 def citation_html(ref, label: str) -> str:
     """The link of one in-text citation; its title is the full reference, for hover previews."""
     return (f'<a class="citation" href="#ref-{escape(ref.key)}" title="{escape(ref.text)}">'
             f"{escape(label, quote=False)}</a>")
-
-
-def citation_link(ref, label: str) -> etree.Element:
-    a = etree.Element("a", {"class": "citation", "href": f"#ref-{ref.key}", "title": ref.text})
-    a.text = AtomicString(label)
-    return a
 
 
 class GroupPattern(InlineProcessor):
@@ -106,48 +91,24 @@ class GroupPattern(InlineProcessor):
         bib = self.ext.state.index.bib
         if problem or any(item.key not in bib for item in items):
             return None, None, None  # reported with its location by IdentifyPage
-        for item in items:
-            self.ext.note_cited(item.key)
-        if all(plain_affix(item.prefix) and plain_affix(item.locator) for item in items):
-            return self.plain(items, bib), m.start(0), m.end(0)
-        return self.marked_up(items, bib), m.start(0), m.end(0)
-
-    def plain(self, items, bib) -> str:
-        """The common case: text and finished links, which no later step needs to look into
-        (each link is handed to Python-Markdown's store of raw HTML, not built as a tree)."""
+        # The links are finished HTML, handed to Python-Markdown's store of raw HTML rather than
+        # built as trees that every later step would walk; the text around them is the group's.
         store = self.md.htmlStash.store
         parts = []
         for i, item in enumerate(items):
+            self.ext.note_cited(item.key)
             ref = bib[item.key]
             parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
             parts.append(store(citation_html(ref, ref.cite_label(item.suppress_author))))
             if item.locator:
                 parts.append(", " + item.locator)
-        return "(" + "".join(parts) + ")"
-
-    def marked_up(self, items, bib) -> etree.Element:
-        """A prefix or locator with Markdown in it is left in the tree, to be processed."""
+        text = "(" + "".join(parts) + ")"
+        if all(plain_affix(item.prefix) and plain_affix(item.locator) for item in items):
+            return text, m.start(0), m.end(0)  # returned as text: no pattern looks into it again
+        # A prefix or locator with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
-        span.text = "("
-        last = None
-        for i, item in enumerate(items):
-            ref = bib[item.key]
-            text_before = ("; " if i else "") + (item.prefix + " " if item.prefix else "")
-            if last is None:
-                span.text += text_before
-            else:
-                last.tail = (last.tail or "") + text_before
-            last = citation_link(ref, ref.cite_label(item.suppress_author))
-            span.append(last)
-            if item.locator:
-                last.tail = ", " + item.locator
-        last.tail = (last.tail or "") + ")"
-        # Pieces that are only brackets and semicolons are marked atomic, so that Python-Markdown
-        # does not run every inline pattern over each of them, twice.
-        span.text = punctuation_only(span.text)
-        for link in span:
-            link.tail = punctuation_only(link.tail or "")
-        return span
+        span.text = text
+        return span, m.start(0), m.end(0)
 
 
 class BarePattern(InlineProcessor):

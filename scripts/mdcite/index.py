@@ -242,7 +242,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
                 f"label '{label_id}' is defined {len(places)} times (also at {others}); "
                 "rename all but one"))
 
-    citations: dict[str, list[Citation]] = defaultdict(list)
+    citations: dict[str, list[Citation]] = {}
     for page in pages.values():
         check_page(page, bib, labels, citations, article_count)
 
@@ -253,7 +253,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     except SourceError as exc:
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
-    return Index(root, docs, bib, bib_errors, pages, by_hash, labels, dict(citations), sig,
+    return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole)
 
 
@@ -319,7 +319,7 @@ def check_page(page, bib, labels, citations, article_count) -> None:
                 continue
             if item.key not in page.cited:
                 page.cited.append(item.key)
-            citations[item.key].append(Citation(item.key, page, section, token.line, token.col))
+            citations.setdefault(item.key, []).append(Citation(item.key, page, section, token.line, token.col))
 
 
 # Sources are stat'ed at most this often: stat'ing every file for every page cost as much as
