@@ -16,12 +16,13 @@ def bib(text: str):
     return parse(text, "references.bib")
 
 
-def render_page(project: Path, src: str) -> str:
-    """Render one page of a scratch project the way MkDocs would: front matter stripped."""
+def render_page(project: Path, src: str, extra: tuple[str, ...] = ()) -> str:
+    """Render one page of a scratch project the way MkDocs would: front matter stripped.
+    ``extra`` names further Python-Markdown extensions (such as def_list) to load."""
     text = (project / "docs" / src).read_text(encoding="utf-8")
     _, body, _ = index_module.split_front_matter(text)
-    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(root=str(project),
-                                                                              article_count=3)])
+    md = markdown.Markdown(extensions=["toc", "attr_list", *extra,
+                                       CitationsExtension(root=str(project), article_count=3)])
     return md.convert(body)
 
 

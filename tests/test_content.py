@@ -87,6 +87,14 @@ def test_sections_on_content_pages_have_explicit_ids(idx, name):
             assert attrs.get("id", "").startswith("sec-"), f"{page.shown}:{line} {text}"
 
 
+def test_the_clause_map_cites_the_two_preamble_only_copies_for_the_preamble_alone(idx):
+    """Our copies of the Kremlin and IRNA English texts end inside the preamble: on the clause
+    map they may back the preamble entry and the comparison of the two preambles, nothing else."""
+    places = {use.section.id for key in ("kremlin-2025-treaty-text", "irna-2025-treaty-text")
+              for use in idx.citations.get(key, []) if use.page.src == "treaty/articles.md"}
+    assert places and places <= {"art-preamble", "sec-articles-discrepancies"}
+
+
 def test_home_page_cites_at_least_five_sources(idx):
     assert len(idx.pages["index.md"].cited) >= 5
 

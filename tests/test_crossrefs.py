@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from mdcite import index as index_module
 from mdcite.errors import SourceError
 from mdcite.index import relative_src, relative_url
 from tests.helpers import render_page
@@ -55,6 +56,47 @@ def test_tag_index_lists_every_entry_of_a_theme(project):
     html = render_page(project, "articles.md")
     block = re.search(r'<h3 id="tag-defence">Defence.*?</ul>', html, re.S).group(0)
     assert re.findall(r'href="#(art-[^"]+)"', block) == ["art-preamble", "art-1", "art-3"]
+
+
+def as_list_term(project):
+    """Turn the fixture's Article 2 from a heading into a term of a compact definition list."""
+    page = project / "docs" / "articles.md"
+    page.write_text(page.read_text().replace(
+        '## Article 2 {#art-2 data-status="unverified"}\n\nNot read yet [@treaty-2025].',
+        'Article 2 {#art-2 data-status="unverified"}\n:   Not read yet [@treaty-2025].'))
+
+
+def test_a_labelled_definition_term_is_an_article_entry_in_the_index(project):
+    as_list_term(project)
+    label = index_module.build(project, article_count=3).labels["art-2"]
+    assert (label.title, label.line, label.attrs["level"], label.attrs["data-status"]) == (
+        "Article 2", 17, "dt", "unverified")
+
+
+def test_a_list_term_entry_holds_its_status_and_a_permanent_link(project):
+    as_list_term(project)
+    html = render_page(project, "articles.md", extra=("def_list",))
+    assert re.search(r'<dt data-status="unverified" id="art-2">Article 2 <span class="entry-meta">'
+                     r'<span class="status-badge status-unverified" data-status="unverified">Not yet verified'
+                     r'</span></span> <a class="headerlink" href="#art-2" title="Permanent link to this entry">'
+                     r'¶</a></dt>', html)
+    assert ">Not yet verified</span>: 1 of 4 entries" in html
+
+
+def test_a_reference_to_a_list_term_entry_shows_its_status(project):
+    as_list_term(project)
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text() + "\nAlso @art-2.\n")
+    html = render_page(project, "index.md")
+    assert '<a class="crossref" href="articles.md#art-2" title="Article 2 (not yet verified)">Article 2</a>' in html
+
+
+def test_a_term_without_a_definition_after_it_is_not_an_entry(project):
+    page = project / "docs" / "articles.md"
+    page.write_text(page.read_text().replace(
+        '## Article 2 {#art-2 data-status="unverified"}\n\nNot read yet [@treaty-2025].',
+        'Article 2 {#art-2 data-status="unverified"}\n\nNot read yet [@treaty-2025].'))
+    assert "art-2" not in index_module.build(project, article_count=3).labels
 
 
 @pytest.mark.parametrize("text, message", [

@@ -126,18 +126,44 @@ def entry_body(heading):
     return body
 
 
+def article_order(label: str) -> int:
+    return 0 if label == "art-preamble" else int(label[4:])
+
+
+def entry_badge(entry):
+    """An entry's status badge: inside a term of the compact list, just after a heading."""
+    holder = entry if entry.tag == "dt" else entry_body(entry)[0]
+    return holder.cssselect(".status-badge")[0]
+
+
+def entry_title(entry) -> str:
+    """An entry's own words, without its badge and its ¶ link."""
+    parts = [entry.text or ""] + [("" if child.get("class") in ("entry-meta", "headerlink")
+                                   else child.text_content()) + (child.tail or "") for child in entry]
+    return "".join(parts).strip()
+
+
 def test_clause_map_has_exactly_the_preamble_and_articles_1_to_47(built_site):
     _, entries = clause_entries(built_site)
-    assert [e.get("id") for e in entries] == ["art-preamble"] + [f"art-{n}" for n in range(1, 48)]
+    ids = [e.get("id") for e in entries]
+    assert sorted(ids, key=article_order) == ["art-preamble"] + [f"art-{n}" for n in range(1, 48)]
+    for tag in {e.tag for e in entries}:  # the headed entries are in order, and so is the list
+        numbers = [article_order(e.get("id")) for e in entries if e.tag == tag]
+        assert numbers == sorted(numbers), tag
 
 
 def test_each_clause_map_entry_shows_its_status(built_site):
     _, entries = clause_entries(built_site)
-    for heading in entries:
-        status = heading.get("data-status")
-        assert status in STATUSES, heading.get("id")
-        badge = entry_body(heading)[0].cssselect(".status-badge")[0]
-        assert badge.get("data-status") == status
+    for entry in entries:
+        status = entry.get("data-status")
+        assert status in STATUSES, entry.get("id")
+        assert entry_badge(entry).get("data-status") == status
+
+
+def test_each_clause_map_entry_has_a_permanent_link_to_itself(built_site):
+    _, entries = clause_entries(built_site)
+    for entry in entries:
+        assert [a.get("href") for a in entry.cssselect("a.headerlink")] == [f"#{entry.get('id')}"]
 
 
 def test_verified_and_reported_entries_have_a_summary_and_a_citation(built_site):
@@ -164,16 +190,32 @@ def test_unverified_entries_state_no_content(built_site):
     _, entries = clause_entries(built_site)
     unverified = [h for h in entries if h.get("data-status") == "unverified"]
     assert unverified
-    for heading in unverified:
-        assert re.fullmatch(r"Article \d+", heading.text_content().replace("¶", "").strip())
-        assert not heading.get("data-tags")
-        paragraphs = [p for p in entry_body(heading) if p.tag == "p" and "entry-meta" not in (p.get("class") or "")]
-        assert len(paragraphs) == 1, heading.get("id")
-        text = paragraphs[0].text_content()
-        assert re.search(r"not (yet )?(read|verified|seen)", text, re.I), heading.get("id")
-        assert paragraphs[0].cssselect("a.citation"), heading.get("id")  # where the text is published
+    for entry in unverified:
+        assert re.fullmatch(r"Article \d+", entry_title(entry)), entry.get("id")
+        assert not entry.get("data-tags")
+        if entry.tag == "dt":  # one compact list: its one definition and the paragraph before it
+            definitions = entry.getparent().cssselect("dd")
+            assert len(definitions) == 1, entry.get("id")
+            texts = [definitions[0].text_content()]
+            intro = entry.getparent().getparent().getprevious()
+        else:
+            intro = next(p for p in entry_body(entry) if p.tag == "p" and "entry-meta" not in (p.get("class") or ""))
+            texts = [intro.text_content()]
+        assert all(re.search(r"not (yet )?(read|verified|seen)", t, re.I) for t in texts), entry.get("id")
+        assert not intro.cssselect("a.citation"), entry.get("id")  # nothing is cited for a text not read
         assert any("about/method" in (a.get("href") or "") or "github" in (a.get("href") or "")
-                   for a in paragraphs[0].cssselect("a")), heading.get("id")
+                   for a in intro.cssselect("a")), entry.get("id")
+
+
+def test_article_3_shows_the_basis_of_each_paragraph(built_site):
+    doc = parse(built_site / "treaty" / "articles" / "index.html")
+    heading = doc.xpath('//*[@id="art-3"]')[0]
+    table = next(el for el in entry_body(heading) if el.tag == "table")
+    rows = table.cssselect("tbody tr")
+    assert [row.cssselect("td")[0].text_content().strip() for row in rows] == ["1", "2", "3", "4"]
+    assert [row.cssselect("td")[-1].text_content().strip() for row in rows] == [
+        "Verified", "Verified", "Verified", "Reported"]
+    assert all(row.cssselect("a.citation") for row in rows)
 
 
 def test_status_counts_at_the_top_match_the_entries(built_site):

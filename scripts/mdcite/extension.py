@@ -25,6 +25,22 @@ from .errors import SourceError
 from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
 
 STATUS_ORDER = ("verified", "reported", "unverified")
+# Elements that can be a numbered entry with a status: a heading, or a term of a compact list.
+ENTRY_TAG_RE = re.compile(r"h[1-6]|dt")
+
+
+def is_entry(el: etree.Element) -> bool:
+    return bool(ENTRY_TAG_RE.fullmatch(el.tag) and el.get("data-status"))
+
+
+def entry_title(entry: etree.Element) -> str:
+    """An entry's own text, without the status badge and link that decorate it."""
+    parts = [entry.text or ""]
+    for child in entry:
+        if child.get("class") not in ("entry-meta", "headerlink"):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
 
 
 class PageState:
@@ -337,24 +353,39 @@ class CitationsExtension(Extension):
         return self.getConfig("tag_labels").get(tag) or tag.replace("-", " ").capitalize()
 
     def status_entries(self, root):
-        return [el for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag) and el.get("data-status")]
+        return [el for el in root.iter() if is_entry(el)]
 
     def decorate_statuses(self, root) -> None:
         labels = self.getConfig("status_labels")
         for parent in list(root.iter()):
-            for heading in list(parent):
-                if not (re.fullmatch(r"h[1-6]", heading.tag) and heading.get("data-status")):
+            for entry in list(parent):
+                if not is_entry(entry):
                     continue
-                status = heading.get("data-status")
+                status = entry.get("data-status")
                 meta = etree.Element("p", {"class": "entry-meta"})
                 badge = etree.SubElement(meta, "span", {"class": f"status-badge status-{status}",
                                                         "data-status": status})
                 badge.text = labels.get(status, status)
-                for tag in (heading.get("data-tags") or "").split():
+                for tag in (entry.get("data-tags") or "").split():
                     badge.tail = " "
                     badge = etree.SubElement(meta, "a", {"class": "entry-tag", "href": f"#tag-{tag}"})
                     badge.text = self.tag_label(tag)
-                parent.insert(list(parent).index(heading) + 1, meta)
+                if entry.tag != "dt":
+                    parent.insert(list(parent).index(entry) + 1, meta)
+                    continue
+                # A term of a compact list holds its badge, and the permanent link that the toc
+                # extension gives headings only, so that the entry can be linked and cited.
+                meta.tag = "span"
+                if len(entry):
+                    entry[-1].tail = (entry[-1].tail or "").rstrip() + " "
+                else:
+                    entry.text = (entry.text or "").rstrip() + " "
+                entry.append(meta)
+                if entry.get("id"):
+                    meta.tail = " "
+                    link = etree.SubElement(entry, "a", {"class": "headerlink", "href": f"#{entry.get('id')}",
+                                                         "title": "Permanent link to this entry"})
+                    link.text = "¶"
 
     def status_summary(self, root) -> etree.Element:
         counts = Counter(h.get("data-status") for h in self.status_entries(root))
@@ -384,7 +415,7 @@ class CitationsExtension(Extension):
             ul = etree.SubElement(div, "ul")
             for heading in by_tag[tag]:
                 a = etree.SubElement(etree.SubElement(ul, "li"), "a", {"href": "#" + heading.get("id", "")})
-                a.text = AtomicString("".join(heading.itertext()).strip())
+                a.text = AtomicString(entry_title(heading))
         return div
 
 

@@ -21,7 +21,7 @@ import yaml
 from . import anchors
 from . import bibliography as bib_module
 from .errors import Diagnostic, SourceError, did_you_mean
-from .syntax import HEADING_RE, Token, code_mask, parse_attrs, plain_heading, scan
+from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
 
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -263,6 +263,14 @@ def read_page(page: PageInfo) -> None:
     masked = code_mask(lines)
     for n, line in enumerate(masked, start=1):
         if not line.startswith("#"):
+            term = TERM_RE.match(lines[n - 1]) if line.rstrip().endswith("}") else None
+            if term and is_definition_term(masked, n - 1):
+                # A labelled term of a definition list ("Article 6 {#art-6 …}"): an entry of a
+                # compact list carries a label as a heading does.
+                attrs = parse_attrs(term.group("attrs"))
+                if "id" in attrs:
+                    page.headings.append((n + page.offset, 1, plain_heading(term.group("text")),
+                                          attrs | {"level": "dt"}))
             continue
         m = HEADING_RE.match(lines[n - 1])
         if not m:

@@ -27,6 +27,10 @@ LINK_TARGET_RE = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # "](url)"
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*(?:\{(?P<attrs>[^{}]*)\})?\s*#*\s*$")
 ATTR_RE = re.compile(r"""#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)|(?P<k>[\w-]+)=(?:"(?P<qv>[^"]*)"|'(?P<sv>[^']*)'|(?P<v>\S+))""")
 PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
+# A definition-list term with an attribute list, and the line that opens a definition (as
+# Python-Markdown's def_list and attr_list read them).
+TERM_RE = re.compile(r"^ {0,3}(?P<text>[^\s#:>|<].*?)\s+\{:?(?P<attrs>[^{}]*)\}\s*$")
+DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+\S")
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,14 @@ INLINE_MARKUP_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]")
 def plain_heading(text: str) -> str:
     """Heading text without Markdown emphasis, code ticks or link targets."""
     return INLINE_MARKUP_RE.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def is_definition_term(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` is a term of a definition list: the lines of its paragraph after it,
+    then at most one blank line, lead to a line that opens a definition (``:   …``)."""
+    j = i + 1
+    while j < len(lines) and lines[j].strip() and not DEFINITION_RE.match(lines[j]):
+        j += 1
+    if j < len(lines) and not lines[j].strip():
+        j += 1
+    return j < len(lines) and bool(DEFINITION_RE.match(lines[j]))
