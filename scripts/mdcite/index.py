@@ -18,14 +18,18 @@ from pathlib import Path
 
 import yaml
 
-from . import anchors
+from . import anchors, figures
 from . import bibliography as bib_module
+from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, Token, code_mask, parse_attrs, plain_heading, scan
 
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
 ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
+LABEL_HINTS = {"sec-": "label a heading with {#ID}", "art-": "label a heading with {#sec-…}",
+               "fig-": 'label a figure with <figure markdown="1" id="ID" …>',
+               "tbl-": "label a table with a caption line 'Table: … {#ID}' right after it"}
 
 
 @dataclass
@@ -217,13 +221,13 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     labels: dict[str, Label] = {}
     definitions: dict[str, list[Label]] = defaultdict(list)
     for page in pages.values():
-        for line, col, text, attrs in page.headings:
+        for line, col, text, attrs in page.headings + figures.collect(page):
             label_id = attrs.get("id", "")
-            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id)):
-                if label_id.startswith(("sec-", "art-")):
+            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id) or figures.LABEL_RE.match(label_id)):
+                if label_id.startswith(("sec-", "art-", "fig-", "tbl-")):
                     page.diagnostics.append(Diagnostic(page.shown, line, col,
                         f"label '{label_id}' is not a valid id; use lowercase letters, digits "
-                        "and single hyphens, as in sec-energy-gas or art-3"))
+                        "and single hyphens, as in sec-energy-gas, fig-trade or art-3"))
                 continue
             if label_id.startswith("art-") and label_id != "art-preamble":
                 number = int(label_id[4:])
@@ -241,6 +245,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             place.page.diagnostics.append(Diagnostic(place.page.shown, place.line, place.col,
                 f"label '{label_id}' is defined {len(places)} times (also at {others}); "
                 "rename all but one"))
+    figures.number(labels, figures.reading_order(nav_pages(root), pages))
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
@@ -300,7 +305,7 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             if label not in labels:
                 page.diagnostics.append(Diagnostic(*where,
                     f"unknown cross-reference '@{label}'{did_you_mean(label, labels)}; "
-                    "label a heading with {#" + (label if label.startswith('sec-') else 'sec-…') + "}"))
+                    + LABEL_HINTS.get(label[:4], LABEL_HINTS["sec-"]).replace("ID", label)))
             continue
         section = Section("", page.title)
         for line, sid, text in headings:
