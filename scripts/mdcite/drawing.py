@@ -25,7 +25,7 @@ from .figuredata import Table
 CACHE_DIR = ".cache/mdcite-figures"
 KINDS = ("map", "series", "timeline")
 WIDTH_IN = 5.0  # drawn at 360 pt: text stays legible when the figure shrinks to a 390 px phone
-FONT_PT = 8.5
+FONT_PT = 9
 
 # Placeholder colours (never used by matplotlib itself) and the CSS variable each becomes.
 PALETTE = {
@@ -199,8 +199,8 @@ def draw_series(Figure, table: Table):
 
     rows = [r for r in table.rows if r.get("value")]
     names = list(dict.fromkeys(r["series"] for r in rows))
-    fig = Figure(figsize=(WIDTH_IN, 3.4))
-    ax = fig.add_axes((0.1, 0.36, 0.86, 0.6))
+    fig = Figure(figsize=(WIDTH_IN, 3.8))
+    ax = fig.add_axes((0.11, 0.33, 0.86, 0.64))
     years = sorted({int(r["year"]) for r in rows})
     top = max(float(r["value"]) for r in rows)
     for i, name in enumerate(names):
@@ -222,7 +222,7 @@ def draw_series(Figure, table: Table):
             shift = (float(r.get("dx") or (6 if ha == "left" else -6)), float(r.get("dy") or 0))
             ax.annotate(note, (x, float(r["value"])), xytext=shift, textcoords="offset points",
                         fontsize=FONT_PT - 1, va="center", ha=ha, color=FG)
-    ax.set_xlim(years[0] - 0.5, years[-1] + 0.6)
+    ax.set_xlim(years[0] - 0.85, years[-1] + 0.75)
     ax.set_ylim(0, top * 1.2)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(next((r["unit"] for r in rows if r.get("unit")), "value"))

@@ -18,7 +18,7 @@ from .errors import Diagnostic
 
 PACKAGE_FILE = "datapackage.json"
 SOURCES_COLUMN = "sources"
-HIDDEN_COLUMNS = ("style", "color", "dx", "dy", "ha", "label", "unit")  # drawing hints, not data
+HIDDEN_COLUMNS = ("style", "color", "dx", "dy", "ha", "label", "unit", "part_of_year")  # drawing hints, not data
 
 
 @dataclass

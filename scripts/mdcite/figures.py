@@ -280,9 +280,8 @@ class FigureTree(Treeprocessor):
         """A link to the data file, which the generator rewrites for the page's address."""
         p = etree.Element("p", {"class": "figure-download"})
         a = etree.SubElement(p, "a", {"href": link, "download": ""})
-        kind = "GeoJSON" if table.is_geojson else "CSV"
         size = table.path.stat().st_size
-        a.text = f"Download the data ({kind}, {max(1, round(size / 1024))} kB)"
+        a.text = f"Download the data ({table.path.suffix}, {max(1, round(size / 1024))} kB)"
         licence = figuredata.licence_of(table.path)
         a.tail = f"; licence: {licence}. Sources are named in each row." if licence else "."
         return p
