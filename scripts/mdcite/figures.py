@@ -292,5 +292,11 @@ def coordinates_text(geometry: dict) -> str:
         lon, lat = geometry["coordinates"][:2]
         return f"{abs(lat):.2f}°{'N' if lat >= 0 else 'S'}, {abs(lon):.2f}°{'E' if lon >= 0 else 'W'}"
     parts = drawing.rings(geometry)
-    return f"line through {sum(len(p) for p in parts)} points"
+    first, last = parts[0][0], parts[-1][-1]
+    points = sum(len(p) for p in parts)
+    return f"from {coordinates_text(point(first))} to {coordinates_text(point(last))} ({points} points)"
+
+
+def point(coordinates: list[float]) -> dict:
+    return {"type": "Point", "coordinates": coordinates}
 
