@@ -125,13 +125,17 @@ def draw_map(Figure, table: Table):
     ax.set_axis_off()
     highlight = set(meta.get("highlight") or [])
     basemap = json.loads((table.path.parent / meta["basemap"]).read_text(encoding="utf-8"))
+    shapes: dict[bool, list] = {False: [], True: []}
     for country in basemap["features"]:
         strong = country["properties"].get("iso_a3") in highlight
         for ring in rings(country["geometry"]):
             xs, ys = zip(*ring, strict=True)
             if max(xs) < west or min(xs) > east or max(ys) < south or min(ys) > north:
                 continue  # outside the map: not worth a path in the SVG
-            ax.fill(xs, ys, facecolor=LAND_STRONG if strong else LAND, edgecolor=BORDER, linewidth=0.4)
+            shapes[strong].append(ring)
+    for strong, found in shapes.items():  # one compound path each: a far smaller SVG than a path per ring
+        if found:
+            ax.add_patch(compound_patch(found, LAND_STRONG if strong else LAND))
     for feature in table.features:
         draw_feature(ax, feature)
     if legend:
@@ -139,6 +143,15 @@ def draw_map(Figure, table: Table):
         fig.legend(handles=handles, loc="lower left", ncols=columns, fontsize=FONT_PT - 0.5,
                    bbox_to_anchor=(0.0, 0.0), handlelength=2.2, columnspacing=1.2, borderaxespad=0.3)
     return fig
+
+
+def compound_patch(found: list, face: str):
+    """Rings as one patch; each ring is closed, so holes and islands fill as they should."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    paths = [MplPath([*ring, ring[0]], closed=True) for ring in found]
+    return PathPatch(MplPath.make_compound_path(*paths), facecolor=face, edgecolor=BORDER, linewidth=0.4)
 
 
 LINE_STYLES = {"route": "-", "sea-route": (0, (4, 2)), "gap": (0, (1.2, 1.2))}
