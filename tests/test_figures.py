@@ -4,6 +4,8 @@ and the checks on data files (engine units on the scratch project; the real site
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import markdown
@@ -275,3 +277,11 @@ def test_every_data_file_of_the_site_parses_and_cites_known_works():
     idx = scan(root)
     assert [str(d) for d in figures.check(idx)] == []
     assert len(list((root / "docs" / "figures").glob("*.csv"))) >= 2
+
+
+def test_mdcite_check_fails_on_a_data_row_citing_an_unknown_work(figured):
+    data = figured / "docs" / "figures" / "path.csv"
+    data.write_text(TIMELINE.replace("org-2025", "org-2052"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mdcite.cli", "check"], cwd=figured, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "docs/figures/path.csv:3:1: error: unknown source key 'org-2052'" in done.stderr

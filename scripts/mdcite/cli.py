@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import anchors, config, export, figures, lint
+from . import anchors, config, export, lint
 from . import index as index_module
 from .errors import SourceError
 
@@ -27,7 +27,6 @@ def cmd_check(args) -> int:
     idx = load_index(Path(args.root))
     found = lint.run(idx, tuple(p for p in args.cited if p) if args.cited else ANALYSIS_PAGES)
     found.extend(anchor_problems(idx, Path(args.root)))
-    found.extend(figures.check(idx))
     found.extend(config.problems(Path(args.root)))
     found.sort(key=lambda d: (d.path, d.line, d.col))
     for d in found:
@@ -94,8 +93,7 @@ def cmd_build(args) -> int:
     """Check, then build into a scratch folder; site/ is replaced only by a good build."""
     root = Path(args.root)
     idx = load_index(root)
-    problems = [d for d in idx.all_diagnostics() + anchor_problems(idx, root) + figures.check(idx)
-                if d.level == "error"]
+    problems = [d for d in idx.all_diagnostics() + anchor_problems(idx, root) if d.level == "error"]
     if problems:
         for d in problems:
             print(d, file=sys.stderr)

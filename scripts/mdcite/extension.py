@@ -195,8 +195,8 @@ class CitationsExtension(Extension):
         md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
         md.inlinePatterns.register(GroupPattern(GROUP_RE.pattern, md, self), "mdcite_group", 175)
         md.inlinePatterns.register(BarePattern(BARE_RE.pattern, md, self), "mdcite_bare", 174)
-        md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
+        md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
 
     def reset(self):
         self.state = PageState()

@@ -30,7 +30,7 @@ from markdown.util import AtomicString
 
 from . import drawing, figuredata
 from .errors import Diagnostic, SourceError
-from .syntax import GROUP_RE, code_mask
+from .syntax import code_mask
 
 LABEL_RE = re.compile(r"^(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURE_TAG_RE = re.compile(r"<figure\b(?P<attrs>[^>]*)>")
@@ -43,6 +43,7 @@ REQUIRED = {"data-file": "the data file, relative to the page, as in ../figures/
             "data-title": "a short title, used by @fig- cross-references",
             "data-alt": "alt text: one sentence saying what the figure shows"}
 NAMES = {"fig": "Figure", "tbl": "Table"}
+BRACKETED_CITATION_RE = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")  # dropped from a table's title
 
 
 def html_attrs(text: str) -> dict[str, str]:
@@ -84,7 +85,7 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
         if "<figcaption" not in inside:
             page.diagnostics.append(Diagnostic(*where, f"figure '{label_id}' has no <figcaption markdown=\"span\">; "
                                                "write a caption that cites the figure's sources"))
-        elif not GROUP_RE.search(inside.split("</figcaption>", 1)[0]):
+        elif not cites_between(page, where[1], where[1] + inside.split("</figcaption>", 1)[0].count("\n")):
             page.diagnostics.append(Diagnostic(*where, f"the caption of figure '{label_id}' cites no source; "
                                                "add [@key] for the works the figure draws on"))
         found.append((line + page.offset, col, attrs.get("data-title", label_id),
@@ -94,9 +95,14 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
             continue
         m = TABLE_CAPTION_RE.match(lines[n - 1])
         if m:
-            title = GROUP_RE.sub("", m.group("caption")).strip().rstrip(".").strip()
+            title = BRACKETED_CITATION_RE.sub("", m.group("caption")).strip().rstrip(".").strip()
             found.append((n + page.offset, 1, title, {"id": m.group("id"), "kind": "table"}))
     return found
+
+
+def cites_between(page, first: int, last: int) -> bool:
+    """Whether the engine's reader found a citation of a work on these lines of the page."""
+    return any(t.kind != "crossref" and not t.problem and first <= t.line <= last for t in page.tokens)
 
 
 def reading_order(nav: list[str], srcs) -> list[str]:
