@@ -27,9 +27,6 @@ from .syntax import HEADING_RE, Token, code_mask, parse_attrs, plain_heading, sc
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
 ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
-LABEL_HINTS = {"sec-": "label a heading with {#ID}", "art-": "label a heading with {#sec-…}",
-               "fig-": 'label a figure with <figure markdown="1" id="ID" …>',
-               "tbl-": "label a table with a caption line 'Table: … {#ID}' right after it"}
 
 
 @dataclass
@@ -281,6 +278,12 @@ def read_page(page: PageInfo) -> None:
     page.tokens = scan(lines)
     for token in page.tokens:
         token.line += page.offset
+
+
+# How to define the target of an unknown cross-reference, by prefix ("ID" is the label asked for).
+LABEL_HINTS = {"sec-": "label a heading with {#ID}", "art-": "label a heading with {#sec-…}",
+               "fig-": 'label a figure with <figure markdown="1" id="ID" …>',
+               "tbl-": "label a table with a caption line 'Table: … {#ID}' right after it"}
 
 
 def check_page(page, bib, labels, citations, article_count) -> None:
