@@ -285,3 +285,21 @@ def test_mdcite_check_fails_on_a_data_row_citing_an_unknown_work(figured):
     done = subprocess.run([sys.executable, "-m", "mdcite.cli", "check"], cwd=figured, capture_output=True, text=True)
     assert done.returncode == 1
     assert "docs/figures/path.csv:3:1: error: unknown source key 'org-2052'" in done.stderr
+
+
+def test_row_that_cannot_be_drawn_is_a_located_error_not_a_traceback(figured):
+    data = figured / "docs" / "figures" / "path.csv"
+    data.write_text(TIMELINE.replace("2025-10-02", "October 2025"), encoding="utf-8")
+    assert check(figured) == ["docs/figures/path.csv:3:1: error: cannot draw this row: date must be YYYY-MM-DD or YYYY-MM"]
+    with pytest.raises(SourceError, match=r"docs/figures/path\.csv:3:1: error: cannot draw this row"):
+        render_page(figured, "deep/er/page.md")
+
+
+def test_map_without_a_basemap_says_which_metadata_it_needs(figured):
+    (figured / "docs" / "figures" / "path.geojson").write_text(
+        '{"type": "FeatureCollection", "metadata": {"extent": [0, 1, 0, 1]}, "features": []}\n', encoding="utf-8")
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace('path.csv" data-kind="timeline"',
+                                                             'path.geojson" data-kind="map"'), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"docs/figures/path\.geojson:1:1: error: a map figure needs the metadata basemap"):
+        render_page(figured, "deep/er/page.md")

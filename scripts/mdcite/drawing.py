@@ -235,7 +235,7 @@ def draw_series(Figure, table: Table):
             shift = (float(r.get("dx") or (6 if ha == "left" else -6)), float(r.get("dy") or 0))
             ax.annotate(note, (x, float(r["value"])), xytext=shift, textcoords="offset points",
                         fontsize=FONT_PT - 1, va="center", ha=ha, color=FG)
-    ax.set_xlim(years[0] - 0.85, years[-1] + 0.75)
+    ax.set_xlim(years[0] - 1.05, years[-1] + 0.75)
     ax.set_ylim(0, top * 1.2)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(next((r["unit"] for r in rows if r.get("unit")), "value"))

@@ -18,6 +18,8 @@ from .errors import Diagnostic
 
 PACKAGE_FILE = "datapackage.json"
 SOURCES_COLUMN = "sources"
+# What each kind of figure needs from its file: columns (CSV) or metadata keys (GeoJSON).
+NEEDS = {"series": ("year", "value", "series"), "timeline": ("date", "event"), "map": ("basemap", "extent")}
 HIDDEN_COLUMNS = ("style", "color", "dx", "dy", "ha", "label", "unit", "part_of_year")  # drawing hints, not data
 
 
@@ -181,6 +183,44 @@ def row_keys(row: dict[str, str]) -> list[str]:
     except json.JSONDecodeError:
         value = raw
     return [k.lstrip("@") for k in value] if isinstance(value, list) else split_keys(value)
+
+
+def check_kind(table: Table, kind: str) -> list[Diagnostic]:
+    """What keeps this file from being drawn as this kind of figure, row by row, before matplotlib
+    would fail on it with a traceback."""
+    if (kind == "map") != table.is_geojson:
+        return [Diagnostic(table.shown, 1, 1, f"a {kind} figure is drawn from a "
+                                              f"{'.geojson' if kind == 'map' else '.csv'} file")]
+    have = table.metadata if kind == "map" else table.columns
+    missing = [name for name in NEEDS[kind] if name not in have]
+    if missing:
+        where = "metadata" if kind == "map" else "columns"
+        return [Diagnostic(table.shown, 1, 1, f"a {kind} figure needs the {where} {', '.join(missing)}")]
+    if kind == "map":
+        extent = table.metadata["extent"]
+        ok = isinstance(extent, list) and len(extent) == 4 and all(isinstance(v, (int, float)) for v in extent)
+        basemap = table.path.parent / str(table.metadata["basemap"])
+        problems = [] if ok else [Diagnostic(table.shown, 1, 1, "metadata.extent must be [west, east, south, north]")]
+        if not basemap.is_file():
+            problems.append(Diagnostic(table.shown, 1, 1, f"basemap '{table.metadata['basemap']}' not found beside "
+                                                          "this file"))
+        return problems
+    if not table.rows:
+        return [Diagnostic(table.shown, 1, 1, "no rows to draw")]
+    problems = []
+    for row, line in zip(table.rows, table.row_lines, strict=True):
+        try:
+            if kind == "series":
+                int(row["year"])
+                float(row["value"])
+            else:
+                parts = [int(p) for p in row["date"].split("-")]
+                if not 1 <= len(parts) <= 3:
+                    raise ValueError
+        except ValueError:
+            field = "year and value must be numbers" if kind == "series" else "date must be YYYY-MM-DD or YYYY-MM"
+            problems.append(Diagnostic(table.shown, line, 1, f"cannot draw this row: {field}"))
+    return problems
 
 
 def licence_of(path: Path) -> str:

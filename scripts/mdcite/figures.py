@@ -148,6 +148,9 @@ def check(idx) -> list[Diagnostic]:
                                        "which does not exist"))
             continue
         folders.add(path.parent)
+        table, found = figuredata.read(path, f"{idx.docs_dir.name}/{src}")
+        if table is not None and not found and label.attrs.get("data-kind") in drawing.KINDS:
+            problems.extend(figuredata.check_kind(table, label.attrs["data-kind"]))
     for folder in sorted(folders):
         shown = f"{idx.docs_dir.name}/{folder.relative_to(idx.docs_dir).as_posix()}"
         problems.extend(figuredata.check_folder(folder, shown, keys))
@@ -206,6 +209,8 @@ class FigureTree(Treeprocessor):
         attrs = {k: figure.get(k, "") for k in REQUIRED}
         path, src = data_path(page, idx.docs_dir, attrs["data-file"])
         table, problems = figuredata.read(path, f"{idx.docs_dir.name}/{src}")
+        if table is not None and not problems:
+            problems = figuredata.check_kind(table, attrs["data-kind"])
         if table is None or problems:
             raise SourceError(problems)
         svg = drawing.svg_for(attrs["data-kind"], table, idx.root, fig_id)
