@@ -3,6 +3,7 @@ and the checks on data files (engine units on the scratch project; the real site
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -303,3 +304,20 @@ def test_map_without_a_basemap_says_which_metadata_it_needs(figured):
                                                              'path.geojson" data-kind="map"'), encoding="utf-8")
     with pytest.raises(SourceError, match=r"docs/figures/path\.geojson:1:1: error: a map figure needs the metadata basemap"):
         render_page(figured, "deep/er/page.md")
+
+
+def test_second_mdcite_build_reuses_the_drawing_of_an_unchanged_figure(figured):
+    config = figured / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - attr_list\n", "  - attr_list\n  - md_in_html\n"),
+                      encoding="utf-8")
+
+    def build() -> dict[str, int]:
+        done = subprocess.run([sys.executable, "-m", "mdcite.cli", "build"], cwd=figured, capture_output=True,
+                              text=True, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
+        assert done.returncode == 0, done.stderr
+        return {p.name: p.stat().st_mtime_ns for p in (figured / drawing.CACHE_DIR).glob("*.svg")}
+
+    first = build()
+    assert len(first) == 1
+    assert build() == first  # the same drawing, not written again
+    assert 'id="fig-path"' in (figured / "site" / "deep" / "er" / "page" / "index.html").read_text(encoding="utf-8")

@@ -235,7 +235,7 @@ def draw_series(Figure, table: Table):
             shift = (float(r.get("dx") or (6 if ha == "left" else -6)), float(r.get("dy") or 0))
             ax.annotate(note, (x, float(r["value"])), xytext=shift, textcoords="offset points",
                         fontsize=FONT_PT - 1, va="center", ha=ha, color=FG)
-    ax.set_xlim(years[0] - 1.05, years[-1] + 0.75)
+    ax.set_xlim(years[0] - 0.9, years[-1] + 1.0)
     ax.set_ylim(0, top * 1.2)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylabel(next((r["unit"] for r in rows if r.get("unit")), "value"))
@@ -306,6 +306,7 @@ XML_PROLOGUE_RE = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*|<metadata>.*
 ROOT_SIZE_RE = re.compile(r'(<svg\b[^>]*?)\s(?:width|height)="[^"]*"')
 COLOUR_RE = re.compile("|".join(PALETTE), re.IGNORECASE)
 ID_RE = re.compile(r'\bid="([^"]+)"')
+PATH_DATA_RE = re.compile(r'\sd="[^"]*"')  # the geometry of a path: only there are digits trimmed
 PRECISION_RE = re.compile(r"(\d\.\d)\d+")  # a tenth of a point is finer than any screen shows
 REF_RE = re.compile(r'(url\(#|href="#)([^)"]+)')
 
@@ -315,7 +316,7 @@ def clean_svg(svg: str) -> str:
     svg = XML_PROLOGUE_RE.sub("", svg)
     while ROOT_SIZE_RE.search(svg.split(">", 1)[0] + ">"):
         svg = ROOT_SIZE_RE.sub(r"\1", svg, count=1)
-    svg = PRECISION_RE.sub(r"\1", svg)
+    svg = PATH_DATA_RE.sub(lambda m: PRECISION_RE.sub(r"\1", m.group(0)), svg)
     svg = COLOUR_RE.sub(lambda m: f"var({PALETTE[m.group(0).lower()]})", svg)
     svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
     return svg.strip()
