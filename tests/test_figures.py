@@ -196,6 +196,8 @@ def test_check_names_the_row_whose_source_key_is_unknown(figured):
     data.write_text(TIMELINE.replace("org-2025", "org-2052"), encoding="utf-8")
     assert check(figured) == ["docs/figures/path.csv:3:1: error: unknown source key 'org-2052'; "
                               "add the work to references.bib or fix the key"]
+    with pytest.raises(SourceError, match=r"docs/figures/path\.csv:3:1: error: unknown source key 'org-2052'"):
+        render_page(figured, "deep/er/page.md")  # the build stops too, not only the check
 
 
 def test_check_names_a_row_that_states_no_source(figured):

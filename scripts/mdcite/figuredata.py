@@ -158,20 +158,26 @@ def check_folder(folder: Path, shown_folder: str, known_keys) -> list[Diagnostic
             problems.extend(check_resource(resource, package_shown, known_keys))
         table, found = read(path, shown)
         problems.extend(found)
-        if table is None:
-            continue
-        for row, line in zip(table.rows, table.row_lines, strict=True):
-            keys = split_keys(row.get(SOURCES_COLUMN, "")) if not table.is_geojson else row_keys(row)
-            if not keys:
-                problems.append(Diagnostic(shown, line, 1, "row states no sources; name the references.bib "
-                                                           f"keys in its '{SOURCES_COLUMN}'"))
-            for key in keys:
-                if key not in known_keys:
-                    problems.append(Diagnostic(shown, line, 1, f"unknown source key '{key}'; add the work "
-                                                               "to references.bib or fix the key"))
+        if table is not None:
+            problems.extend(source_problems(table, known_keys))
     for name in resources:
         if not (folder / name).exists():
             problems.append(Diagnostic(package_shown, 1, 1, f"resource '{name}' does not exist"))
+    return problems
+
+
+def source_problems(table: Table, known_keys) -> list[Diagnostic]:
+    """Rows that name no source, or a key that references.bib does not have."""
+    problems = []
+    for row, line in zip(table.rows, table.row_lines, strict=True):
+        keys = split_keys(row.get(SOURCES_COLUMN, "")) if not table.is_geojson else row_keys(row)
+        if not keys:
+            problems.append(Diagnostic(table.shown, line, 1, "row states no sources; name the references.bib "
+                                                             f"keys in its '{SOURCES_COLUMN}'"))
+        for key in keys:
+            if key not in known_keys:
+                problems.append(Diagnostic(table.shown, line, 1, f"unknown source key '{key}'; add the work "
+                                                                 "to references.bib or fix the key"))
     return problems
 
 

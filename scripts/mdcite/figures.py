@@ -210,7 +210,8 @@ class FigureTree(Treeprocessor):
         path, src = data_path(page, idx.docs_dir, attrs["data-file"])
         table, problems = figuredata.read(path, f"{idx.docs_dir.name}/{src}")
         if table is not None and not problems:
-            problems = figuredata.check_kind(table, attrs["data-kind"])
+            keys = idx.bib.references if idx.bib else {}
+            problems = figuredata.check_kind(table, attrs["data-kind"]) + figuredata.source_problems(table, keys)
         if table is None or problems:
             raise SourceError(problems)
         svg = drawing.svg_for(attrs["data-kind"], table, idx.root, fig_id)
