@@ -364,3 +364,79 @@ def test_download_buttons_save_exactly_the_works_the_page_cites(open_page, fmt):
     else:
         keys = [item["id"] for item in json.loads(text)]
     assert keys == cited
+
+
+# ------------------------------------------------------------------------------------ figures
+
+FIGURE_PAGES = ["themes/regional-security/", "themes/sanctions-finance/", "themes/transport/", "context/timeline/"]
+
+#: Each drawn figure: its drawing's box, whether its caption shows, and the computed paint of the
+#: first land (or first series) shape and of the first text, which must follow the colour scheme.
+FIGURES_JS = """() => [...document.querySelectorAll('figure.data-figure')].map(f => {
+  const paint = el => getComputedStyle(el).fill !== 'none' ? getComputedStyle(el).fill : getComputedStyle(el).stroke;
+  const svg = f.querySelector('.figure-graphic svg');
+  const box = svg.getBoundingClientRect();
+  const shape = svg.querySelector('[style*="--fig-land"], [style*="--fig-c1"]');
+  const text = svg.querySelector('text[style*="--fig-fg"]');
+  return {id: f.id, left: box.left, right: box.right, height: box.height,
+          svgShown: svg.checkVisibility(), captionShown: f.querySelector('figcaption').checkVisibility(),
+          fill: shape ? paint(shape) : null, text: text ? getComputedStyle(text).fill : null};
+})"""
+
+
+def test_figure_pages_request_nothing_from_another_origin(open_page, site_url):
+    site_origin = origin(site_url)
+    foreign = []
+    for path in FIGURE_PAGES:
+        requests: list[str] = []
+        open_page(path, requests=requests, wait_until="networkidle").context.close()
+        foreign += [f"{path}: {url}" for url in requests if is_foreign(url, site_origin)]
+    assert not foreign, "\n".join(foreign)
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"], ids=["light", "dark"])
+def test_figures_have_no_serious_accessibility_violations(open_page, site_url, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = open_page(color_scheme="light")
+    if scheme == "slate":
+        switch_to_dark(page)
+    problems = []
+    for path in FIGURE_PAGES:
+        page.goto(site_url + path, wait_until="load")
+        problems += [f"{path}: {line}" for line in serious_violations(axe.run(page, context="figure").response)]
+    assert not problems, "\n".join(problems)
+
+
+def test_figures_fit_a_390px_phone_without_sideways_scrolling(open_page, site_url):
+    page = open_page(viewport=PHONE)
+    problems = []
+    for path in FIGURE_PAGES:
+        page.goto(site_url + path, wait_until="load")
+        sizes = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        if sizes[0] > sizes[1] + 1:
+            problems.append(f"{path}: page is {sizes[0]}px wide")
+        for figure in page.evaluate(FIGURES_JS):
+            if figure["left"] < 0 or figure["right"] > PHONE["width"] or figure["height"] < 150:
+                problems.append(f"{path}: {figure}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", FIGURE_PAGES)
+def test_figure_shapes_and_text_change_colour_with_the_dark_scheme(open_page, path):
+    page = open_page(path, color_scheme="light")
+    light = [(f["fill"], f["text"]) for f in page.evaluate(FIGURES_JS)]
+    switch_to_dark(page)
+    dark = [(f["fill"], f["text"]) for f in page.evaluate(FIGURES_JS)]
+    assert light and all(all(pair) for pair in light), light
+    assert all(a[0] != b[0] and a[1] != b[1] for a, b in zip(light, dark, strict=True)), (light, dark)
+
+
+def test_figures_print_with_their_drawing_and_numbered_caption(open_page, site_url):
+    page = open_page(FIGURE_PAGES[0])
+    page.emulate_media(media="print")
+    for path in FIGURE_PAGES:
+        page.goto(site_url + path, wait_until="load")
+        figures = page.evaluate(FIGURES_JS)
+        assert figures and all(f["svgShown"] and f["captionShown"] and f["height"] > 150 for f in figures), (path, figures)

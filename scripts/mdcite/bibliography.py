@@ -44,7 +44,7 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
-RESERVED_PREFIXES = ("sec-", "art-")
+RESERVED_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 HTML_BACKEND = HtmlBackend()
 TEXT_BACKEND = TextBackend()
 

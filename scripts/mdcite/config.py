@@ -47,6 +47,25 @@ def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
     return settings
 
 
+def nav_pages(root: Path, config_file: str = "mkdocs.yml") -> list[str]:
+    """The pages of the nav, in the order a reader meets them (figures are numbered in it)."""
+    _, data = _read(root, config_file)
+    found: list[str] = []
+
+    def walk(item) -> None:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(data.get("nav") or [])
+    return [page for page in found if page.endswith(".md")]
+
+
 def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
     text, data = _read(root, config_file)

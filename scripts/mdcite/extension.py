@@ -19,7 +19,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from . import export
+from . import export, figures
 from . import index as index_module
 from .errors import SourceError
 from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
@@ -212,6 +212,7 @@ class CitationsExtension(Extension):
         md.inlinePatterns.register(GroupPattern(GROUP_RE.pattern, md, self), "mdcite_group", 175)
         md.inlinePatterns.register(BarePattern(BARE_RE.pattern, md, self), "mdcite_bare", 174)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
+        md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
 
     def reset(self):
         self.state = PageState()
@@ -243,6 +244,8 @@ class CitationsExtension(Extension):
             status = label.attrs.get("data-status")
             if status:
                 title += f" ({self.getConfig('status_labels').get(status, status).lower()})"
+        elif label.id.startswith(("fig-", "tbl-")):
+            text, title = figures.reference_text(label)
         else:
             text = label.title
             title = f"{label.page.title} › {label.title}"

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from . import anchors
+from . import anchors, figures
 from . import bibliography as bib_module
+from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
 
@@ -217,13 +218,13 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     labels: dict[str, Label] = {}
     definitions: dict[str, list[Label]] = defaultdict(list)
     for page in pages.values():
-        for line, col, text, attrs in page.headings:
+        for line, col, text, attrs in page.headings + figures.collect(page):
             label_id = attrs.get("id", "")
-            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id)):
-                if label_id.startswith(("sec-", "art-")):
+            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id) or figures.LABEL_RE.match(label_id)):
+                if label_id.startswith(("sec-", "art-", "fig-", "tbl-")):
                     page.diagnostics.append(Diagnostic(page.shown, line, col,
                         f"label '{label_id}' is not a valid id; use lowercase letters, digits "
-                        "and single hyphens, as in sec-energy-gas or art-3"))
+                        "and single hyphens, as in sec-energy-gas, fig-trade or art-3"))
                 continue
             if label_id.startswith("art-") and label_id != "art-preamble":
                 number = int(label_id[4:])
@@ -241,6 +242,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             place.page.diagnostics.append(Diagnostic(place.page.shown, place.line, place.col,
                 f"label '{label_id}' is defined {len(places)} times (also at {others}); "
                 "rename all but one"))
+    figures.number(labels, figures.reading_order(nav_pages(root), pages))
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
@@ -286,6 +288,12 @@ def read_page(page: PageInfo) -> None:
         token.line += page.offset
 
 
+# How to define the target of an unknown cross-reference, by prefix ("ID" is the label asked for).
+LABEL_HINTS = {"sec-": "label a heading with {#ID}", "art-": "label a heading with {#sec-…}",
+               "fig-": 'label a figure with <figure markdown="1" id="ID" …>',
+               "tbl-": "label a table with a caption line 'Table: … {#ID}' right after it"}
+
+
 def check_page(page, bib, labels, citations, article_count) -> None:
     """Resolve every token of a page; record citations by section for the backlinks."""
     keys = bib.references if bib else {}
@@ -308,7 +316,7 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             if label not in labels:
                 page.diagnostics.append(Diagnostic(*where,
                     f"unknown cross-reference '@{label}'{did_you_mean(label, labels)}; "
-                    "label a heading with {#" + (label if label.startswith('sec-') else 'sec-…') + "}"))
+                    + LABEL_HINTS.get(label[:4], LABEL_HINTS["sec-"]).replace("ID", label)))
             continue
         section = Section("", page.title)
         for line, sid, text in headings:

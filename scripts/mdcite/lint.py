@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import figures
 from . import index as index_module
 from .errors import Diagnostic
 from .syntax import code_mask
@@ -86,4 +87,5 @@ def run(idx: index_module.Index, cited_prefixes: tuple[str, ...]) -> list[Diagno
         if page.src.startswith(cited_prefixes):
             found.extend(uncited_paragraphs(page))
     found.extend(unused_entries(idx))
+    found.extend(figures.check(idx))
     return found

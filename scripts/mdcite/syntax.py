@@ -16,10 +16,10 @@ GROUP_RE = re.compile(r"\[(?<![\\!\]]\[)(?P<body>[^\[\]\n]*?@[^\[\]\n]*?)\](?![(
 ITEM_RE = re.compile(
     rf"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>{KEY})?(?P<suffix>.*)$", re.DOTALL
 )
-# A bare @label: cross-reference (sec-/art-) or in-text citation. Not after a word character,
+# A bare @label: cross-reference (sec-/art-/fig-/tbl-) or in-text citation. Not after a word character,
 # so e-mail addresses and escaped "\@" stay text.
 BARE_RE = re.compile(rf"@(?<![\w@\\`]@)(?P<key>{KEY})")
-CROSSREF_PREFIXES = ("sec-", "art-")
+CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")
 COMMENT_RE = re.compile(r"<!--.*?-->")
