@@ -24,7 +24,7 @@ _Loader.add_multi_constructor("!", _tagged)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 
 
-def _read(root: Path, config_file: str) -> tuple[str, dict]:
+def read(root: Path, config_file: str) -> tuple[str, dict]:
     """mkdocs.yml's text and data ("" and {} when there is none)."""
     path = root / config_file
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -38,7 +38,7 @@ def _extension_settings(data: dict) -> dict:
 
 
 def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
-    _, data = _read(root, config_file)
+    _, data = read(root, config_file)
     settings = {"bibliography": "references.bib", "docs_dir": data.get("docs_dir", "docs"),
                 "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
     settings.update(_extension_settings(data))
@@ -49,7 +49,7 @@ def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
 
 def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
-    text, data = _read(root, config_file)
+    text, data = read(root, config_file)
     ours = _extension_settings(data)
     theirs = data.get("use_directory_urls", True)
     if bool(ours.get("directory_urls", True)) == bool(theirs):
