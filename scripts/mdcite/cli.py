@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -168,6 +169,10 @@ def refresh(args, seen: tuple) -> tuple:
     return now
 
 
+def stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_serve(args) -> int:
     """Check and export as `mdcite build` does, then run the generator's server; while it runs,
     re-check and re-export whenever a page or references.bib changes."""
@@ -184,6 +189,7 @@ def cmd_serve(args) -> int:
     write_exports(idx, docs)
     seen = sources_signature(root, args.config)
     server = subprocess.Popen(generator.serve_command(args.generator, args.config, args.dev_addr), cwd=root)
+    signal.signal(signal.SIGTERM, stop)  # so that the server is stopped with us, not orphaned
     try:
         while server.poll() is None:
             time.sleep(args.interval)

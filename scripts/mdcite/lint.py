@@ -7,6 +7,7 @@ one ``path:line:col: level: message`` with the fix in the message.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import posixpath
@@ -18,7 +19,7 @@ from markdown.extensions.toc import slugify
 
 from . import anchors, config
 from . import index as index_module
-from .errors import Diagnostic, closest, did_you_mean
+from .errors import Diagnostic, did_you_mean
 from .syntax import code_mask
 
 # Pages whose every paragraph needs a citation (analysis, not navigation or method).
@@ -72,6 +73,16 @@ def resolve(page_src: str, target: str) -> str:
     return "" if joined.startswith("..") else joined
 
 
+def similar_page(src: str, idx: index_module.Index, from_src: str = "") -> str:
+    """" (did you mean '…'?)" for a page whose path is nearly the one written, else ""; a path
+    that resembles nothing gets no hint (any page would be a guess)."""
+    near = difflib.get_close_matches(src, list(idx.pages), n=1, cutoff=0.8)
+    if not near:
+        return ""
+    shown = posixpath.relpath(near[0], posixpath.dirname(from_src) or ".") if from_src else near[0]
+    return f" (did you mean '{shown}'?)"
+
+
 def page_anchors(page: index_module.PageInfo, idx: index_module.Index) -> set[str]:
     """The ids a page will have once built: labels and attribute ids, heading slugs, references."""
     found = {m.group("attr") or m.group("html") for m in ID_RE.finditer(page.body)}
@@ -107,8 +118,7 @@ def broken_links(page: index_module.PageInfo, idx: index_module.Index) -> list[D
             src = resolve(page.src, path) if path else page.src
             other = idx.pages.get(src)
             if other is None:
-                near = closest(src, idx.pages, n=1)
-                hint = f" (did you mean '{posixpath.relpath(near[0], posixpath.dirname(page.src) or '.')}'?)" if near else ""
+                hint = similar_page(src, idx, page.src)
                 found.append(Diagnostic(*where, f"link to '{path}', which does not exist{hint}"))
                 continue
             if not fragment:
@@ -178,8 +188,7 @@ def nav_problems(idx: index_module.Index, root: Path, config_file: str = "mkdocs
         if src not in idx.pages:
             line = next((n + 1 for n in range(start, len(lines)) if src in lines[n]), start + 1)
             found.append(Diagnostic(config_file, line, lines[line - 1].find(src) + 1 if lines else 1,
-                                    f"nav names '{src}', which is not a page in docs/"
-                                    f"{did_you_mean(src, idx.pages)}"))
+                                    f"nav names '{src}', which is not a page in docs/{similar_page(src, idx)}"))
     listed = set(named)
     hidden = [p.strip().lstrip("/") for p in str(data.get("not_in_nav") or "").splitlines() if p.strip()]
     for page in idx.pages.values():
