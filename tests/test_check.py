@@ -207,3 +207,11 @@ def test_makefile_runs_the_commands_these_tests_run():
     assert "$(BIN)/mdcite check\n" in recipes["check"]
     assert "$(BIN)/mdcite build --generator $(GENERATOR)\n" in recipes["build"]
     assert "$(BIN)/mdcite serve --generator $(GENERATOR)" in recipes["serve"]
+
+
+def test_links_to_generated_anchors_are_not_reported(project):
+    """The reference list, its entries and the tag index exist only once built; links to them hold."""
+    write(project, "themes/energy.md", THEME + "\nSee [the list](#references), [the work](#ref-org-2025) and "
+                                               "[defence](../articles.md#tag-defence) [@org-2025].\n")
+    done = check(project)
+    assert done.returncode == 0, done.stdout + done.stderr

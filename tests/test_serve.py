@@ -102,3 +102,28 @@ def test_exports_are_not_rewritten_when_their_content_is_unchanged(project):
     time.sleep(0.05)
     assert mdcite(project, "export").returncode == 0
     assert exported.stat().st_mtime_ns == before
+
+
+def make_dry_run(target: str, *assignments: str) -> str:
+    """The commands `make <target>` would run on a fresh machine (nothing is run: -n, -B)."""
+    from tests.site_pages import ROOT
+
+    done = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), target, *assignments], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_serve_installs_only_what_serving_needs():
+    commands = make_dry_run("serve")
+    assert "pip install --quiet -e .\n" in commands
+    assert "[test]" not in commands and "zensical" not in commands
+
+
+def test_make_serve_with_zensical_adds_only_zensical():
+    commands = make_dry_run("serve", "GENERATOR=zensical")
+    assert "pip install --quiet -e '.[zensical]'" in commands and "[test]" not in commands
+    assert "mdcite serve --generator zensical" in commands
+
+
+def test_make_test_installs_the_test_dependencies():
+    assert "pip install --quiet -e '.[test]'" in make_dry_run("test")

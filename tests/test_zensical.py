@@ -147,3 +147,13 @@ def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(tmp_
     done = lychee(served, root_dir=served.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 Errors" in done.stdout
+
+
+def test_publish_workflow_switches_generator_with_one_setting():
+    """The workflow runs `make build`, which reads GENERATOR from the job's environment."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    assert workflow["jobs"]["build"]["env"]["GENERATOR"] in ("mkdocs", "zensical")
+    runs = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
+    assert "make build" in runs

@@ -98,6 +98,8 @@ def page_anchors(page: index_module.PageInfo, idx: index_module.Index) -> set[st
         found.update(f"ref-{key}" for key in page.cited)
     if page is idx.bibliography_page and idx.bib is not None:
         found.update(f"ref-{key}" for key in idx.bib.references)
+    if "[[tag-index]]" in page.body:  # the generated index of tags: one heading per tag
+        found.update(f"tag-{tag}" for _, _, _, attrs in page.headings for tag in attrs.get("data-tags", "").split())
     moves = idx.moves.anchors.get(page.src, {}) if idx.moves else {}
     found.update(moves)
     return found
