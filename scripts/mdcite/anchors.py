@@ -2,7 +2,9 @@
 
 The moves file (``docs/about/anchor-aliases.yml``) maps, per page, an old anchor to its new id;
 the extension keeps the old anchor working on the page. Its ``moved-pages`` key maps an old page
-to its new page; ``mdcite build`` writes a redirect at the old address.
+to its new page; ``mdcite build`` writes a redirect at the old address. The index reads the moves
+file with the other sources (``index.load_moves``); this module only uses the index, never the
+other way round.
 """
 
 from __future__ import annotations

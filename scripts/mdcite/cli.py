@@ -31,12 +31,10 @@ def cited_dirs(args) -> tuple[str, ...]:
     return given or lint.CITED_DIRS
 
 
-def report(found: list[Diagnostic], errors_only: bool = False) -> None:
+def report(found: list[Diagnostic]) -> None:
+    """Errors on stderr, warnings on stdout, each as ``path:line:col: level: message``."""
     for d in found:
-        if d.level == "error":
-            print(d, file=sys.stderr)
-        elif not errors_only:
-            print(d)
+        print(d, file=sys.stderr if d.level == "error" else sys.stdout)
 
 
 def cmd_check(args) -> int:

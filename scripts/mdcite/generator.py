@@ -8,6 +8,7 @@ goes through a copy of the configuration that names that folder.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -44,10 +45,8 @@ def serve_command(name: str, config_file: str, address: str) -> list[str]:
 
 def missing(name: str) -> str:
     """Why the generator cannot run here ("" when it can), with the command that installs it."""
-    import importlib.util
-
     if importlib.util.find_spec(name) is not None:
         return ""
-    extra = "zensical" if name == "zensical" else ""
-    return (f"{name} is not installed; install it with: .venv/bin/pip install -e '.[{extra}]'" if extra
-            else f"{name} is not installed; run make to set up .venv")
+    if name == "zensical":
+        return "zensical is not installed; `make build GENERATOR=zensical` installs it (pip install -e '.[zensical]')"
+    return f"{name} is not installed; `make build` sets up .venv with it"

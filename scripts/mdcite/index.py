@@ -131,11 +131,14 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 @dataclass
 class Moves:
+    """Anchors and pages declared moved, so old links keep working (read from ALIASES_FILE)."""
+
     anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # page src → old id → new id
     pages: dict[str, str] = field(default_factory=dict)  # old page src → new page src
 
 
 def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
+    """The moves file; a mistake in it is a located error, like one in a page."""
     path = root / name
     if not path.exists():
         return Moves()
