@@ -18,7 +18,7 @@ import lxml.html
 import pytest
 
 from tests.helpers import copy_project, mdcite
-from tests.site_pages import ROOT, lychee, on_a_host
+from tests.site_pages import ROOT, lychee, on_a_host, unresolved_links
 
 pytestmark = pytest.mark.slow
 
@@ -139,12 +139,15 @@ def test_lychee_finds_no_broken_link_or_fragment_in_the_zensical_build(zensical_
     assert " 0 Errors" in done.stdout
 
 
-def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(tmp_path_factory):
+@pytest.fixture(scope="module")
+def zensical_subpath_site(tmp_path_factory) -> Path:
     """Published as a GitHub Pages project site: the site sits at /treaty-guide/ of its host."""
-    site = build_with_zensical(tmp_path_factory.mktemp("zensical-subpath"),
-                               "https://example.github.io/treaty-guide/")
-    served = on_a_host(site, "treaty-guide")
-    done = lychee(served, root_dir=served.parent)
+    site = build_with_zensical(tmp_path_factory.mktemp("zensical-subpath"), "https://example.github.io/treaty-guide/")
+    return on_a_host(site, "treaty-guide")
+
+
+def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(zensical_subpath_site):
+    done = lychee(zensical_subpath_site, root_dir=zensical_subpath_site.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 Errors" in done.stdout
 
@@ -157,3 +160,8 @@ def test_publish_workflow_switches_generator_with_one_setting():
     assert workflow["jobs"]["build"]["env"]["GENERATOR"] in ("mkdocs", "zensical")
     runs = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
     assert "make build" in runs
+
+
+def test_not_found_page_links_resolve_in_the_zensical_build(zensical_site, zensical_subpath_site):
+    assert unresolved_links(zensical_site / "404.html", zensical_site) == []
+    assert unresolved_links(zensical_subpath_site / "404.html", zensical_subpath_site.parent) == []
