@@ -20,8 +20,8 @@ from . import index as index_module
 from .errors import Diagnostic, SourceError
 
 
-def load_index(root: Path) -> index_module.Index:
-    settings = config.load(root)
+def load_index(root: Path, config_file: str = "mkdocs.yml") -> index_module.Index:
+    settings = config.load(root, config_file)
     return index_module.build(root, settings["docs_dir"], settings["bibliography"],
                               bool(settings["directory_urls"]), int(settings["article_count"]))
 
@@ -38,24 +38,26 @@ def report(found: list[Diagnostic]) -> None:
 
 
 def cmd_check(args) -> int:
-    idx = load_index(Path(args.root))
-    found = lint.run(idx, cited_dirs(args))
+    idx = load_index(Path(args.root), args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
     report(found)
     print(lint.summary("mdcite check", idx, found))
     errors = any(d.level == "error" for d in found)
     return 1 if errors or (args.strict and found) else 0
 
 
-def checked_index(args, command: str) -> index_module.Index | None:
-    """The index when the sources pass `mdcite check`; None after printing its errors."""
-    idx = load_index(Path(args.root))
-    found = [d for d in lint.run(idx, cited_dirs(args)) if d.level == "error"]
-    if not found:
-        return idx
-    report(found)
-    print(f"{command}: {lint.plural(len(found), 'error')}, as `mdcite check` reports them; fix them first",
+def checked_index(args, command: str) -> tuple[index_module.Index | None, list[Diagnostic]]:
+    """The index and its warnings when the sources pass `mdcite check`'s rules; (None, errors),
+    the errors printed, when they do not."""
+    idx = load_index(Path(args.root), args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
+    errors = [d for d in found if d.level == "error"]
+    if not errors:
+        return idx, found
+    report(errors)
+    print(f"{command}: {lint.plural(len(errors), 'error')}, as `mdcite check` reports them; fix them first",
           file=sys.stderr)
-    return None
+    return None, errors
 
 
 def cmd_anchors(args) -> int:
@@ -115,7 +117,7 @@ def cmd_build(args) -> int:
     if why:
         print(f"mdcite build: {why}", file=sys.stderr)
         return 1
-    idx = checked_index(args, "mdcite build")
+    idx, _ = checked_index(args, "mdcite build")
     if idx is None:
         print("mdcite build: site/ left unchanged", file=sys.stderr)
         return 1
@@ -156,8 +158,8 @@ def refresh(args, seen: tuple) -> tuple:
     now = sources_signature(root, args.config)
     if now == seen:
         return seen
-    idx = load_index(root)
-    found = lint.run(idx, cited_dirs(args))
+    idx = load_index(root, args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
     report(found)
     print(lint.summary("mdcite serve", idx, found), flush=True)
     if idx.bib is not None:
@@ -179,9 +181,11 @@ def cmd_serve(args) -> int:
     if why:
         print(f"mdcite serve: {why}", file=sys.stderr)
         return 1
-    idx = checked_index(args, "mdcite serve")
+    idx, warnings = checked_index(args, "mdcite serve")
     if idx is None:
         return 1
+    report(warnings)
+    print(lint.summary("mdcite serve", idx, warnings), flush=True)
     settings = config.load(root, args.config)
     docs = root / settings["docs_dir"]
     write_exports(idx, docs)
@@ -210,10 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     rules = argparse.ArgumentParser(add_help=False)  # what check, build and serve share
     rules.add_argument("--cited", nargs="*", help="page folders whose paragraphs need citations "
                        f"(default: {' '.join(lint.CITED_DIRS)})")
+    rules.add_argument("--config", default="mkdocs.yml", help="the configuration file, in the project root")
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument("--generator", choices=generator.GENERATORS, default="mkdocs",
                       help="MkDocs (default) or Zensical")
-    site.add_argument("--config", default="mkdocs.yml", help="the configuration file, in the project root")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", parents=[rules], help="report problems as path:line:col: level: message")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")

@@ -220,7 +220,8 @@ def unused_entries(idx: index_module.Index) -> list[Diagnostic]:
             for ref in idx.bib.references.values() if ref.key not in idx.citations]
 
 
-def run(idx: index_module.Index, cited_dirs: tuple[str, ...] = CITED_DIRS) -> list[Diagnostic]:
+def run(idx: index_module.Index, cited_dirs: tuple[str, ...] = CITED_DIRS,
+        config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Every rule, each problem once, in file order: the one list check, build and serve act on."""
     found = idx.all_diagnostics()
     for page in idx.pages.values():
@@ -228,8 +229,8 @@ def run(idx: index_module.Index, cited_dirs: tuple[str, ...] = CITED_DIRS) -> li
         found.extend(unlabelled_headings(page))
         if page.src.startswith(cited_dirs):
             found.extend(uncited_paragraphs(page))
-    found.extend(nav_problems(idx, idx.root))
-    found.extend(config.problems(idx.root))
+    found.extend(nav_problems(idx, idx.root, config_file))
+    found.extend(config.problems(idx.root, config_file))
     found.extend(anchor_problems(idx, idx.root))
     found.extend(unused_entries(idx))
     return sorted(dict.fromkeys(found), key=lambda d: (d.path, d.line, d.col, d.message))
