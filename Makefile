@@ -1,28 +1,49 @@
 # Every target creates .venv itself: on a fresh machine `make serve` or `make test` is enough.
+# `make serve` and `make build` install only what building the site needs; `make test` the rest.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# mkdocs (what we publish) or zensical: `make build GENERATOR=zensical`, `make serve GENERATOR=zensical`.
+GENERATOR ?= mkdocs
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check bench clean lint browsers
 
-$(STAMP): pyproject.toml
+# The engine and the generator: what serving and building need.
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(VENV)/.generator-mkdocs: $(RUNTIME)
+	touch $@
+
+$(VENV)/.generator-zensical: $(RUNTIME)
+	$(BIN)/pip install --quiet -e '.[zensical]'
+	touch $@
+
+$(VENV)/.lint: $(RUNTIME)
+	$(BIN)/pip install --quiet -e '.[lint]'
+	touch $@
+
+# Everything the tests need (browsers, lychee, Zensical, ruff…).
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/mdcite export --dir docs
-	-$(BIN)/mdcite check
-	$(BIN)/mkdocs serve --dev-addr $(HOST) --livereload
+# The same checks as `make check`, then the generator's server; downloads refresh on change.
+serve: $(VENV)/.generator-$(GENERATOR)
+	$(BIN)/mdcite serve --generator $(GENERATOR) --dev-addr $(HOST)
 
-build: $(STAMP)
-	$(BIN)/mdcite build
+# The same checks as `make check`, then the strict build into site/.
+build: $(VENV)/.generator-$(GENERATOR)
+	$(BIN)/mdcite build --generator $(GENERATOR)
 
-check: $(STAMP)
+check: $(VENV)/.lint
 	$(BIN)/mdcite check
 	$(BIN)/ruff check scripts tests
 
@@ -34,5 +55,5 @@ bench: $(STAMP)
 	$(BIN)/python -m mdcite.bench
 
 clean:
-	rm -rf site site.tmp-* .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
+	rm -rf site site.tmp-* .cache .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import markdown
@@ -9,6 +13,31 @@ import markdown
 from mdcite import index as index_module
 from mdcite.bibliography import parse
 from mdcite.extension import CitationsExtension
+
+# What a build does not read: caches, the virtual environment, earlier builds, the benchmarks.
+NOT_PROJECT = {".git", ".venv", "site", "bench", "node_modules", ".pytest_cache", ".ruff_cache",
+               "test-results", ".cache", "__pycache__"}
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of a project (mkdocs.yml, docs/, overrides/, references.bib, the manifest…) that a
+    test may build or change without touching the working tree."""
+    shutil.rmtree(target, ignore_errors=True)
+
+    def skipped(folder: str, names: list[str]) -> list[str]:
+        top = Path(folder) == source
+        return [n for n in names if n in NOT_PROJECT or n.endswith(".egg-info")
+                or (top and n.startswith(("site.", "site-")))]
+
+    shutil.copytree(source, target, ignore=skipped, symlinks=True)
+    return target
+
+
+def mdcite(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `mdcite` (as the Makefile's check, build and serve targets do) in a project."""
+    environment = os.environ | {"NO_MKDOCS_2_WARNING": "1"} | (env or {})
+    return subprocess.run([sys.executable, "-m", "mdcite.cli", "--root", str(project), *args], cwd=project,
+                          env=environment, capture_output=True, text=True)
 
 
 def bib(text: str):

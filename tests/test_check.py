@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
+
+import pytest
 
 
 def check(project, *extra):
@@ -68,3 +72,146 @@ def test_page_addresses_must_agree_between_mkdocs_and_the_extension(project):
             "is true; set directory_urls to the same value under mdcite.extension") in done.stderr
     config.write_text(config.read_text().replace("article_count: 3\n", "article_count: 3\n      directory_urls: false\n"))
     assert check(project).returncode == 0
+
+
+# -- one set of rules: each contributor mistake fails `make check` and `make build` alike ------------
+# `make check` runs `mdcite check` and `make build` runs `mdcite build --generator $(GENERATOR)` (see
+# test_makefile_runs_the_commands_these_tests_run); each case runs both on a copy of the fixture.
+
+THEME = "# Energy\n\n## Gas {#sec-energy-gas}\n\nThe gas deal was signed in Moscow in 2025 [@org-2025].\n"
+
+
+def check_and_build(project):
+    checked = check(project)
+    built = subprocess.run([sys.executable, "-m", "mdcite.cli", "build", "--generator", "mkdocs"], cwd=project,
+                           capture_output=True, text=True, env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
+    return checked, built
+
+
+def assert_both_report(project, expected: str):
+    """Both commands fail, print the same located line, and the build leaves no site behind."""
+    checked, built = check_and_build(project)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert built.returncode == 1, built.stdout + built.stderr
+    assert expected in checked.stderr.splitlines(), checked.stderr
+    assert expected in built.stderr.splitlines(), built.stderr
+    errors = [line for line in checked.stderr.splitlines() if ": error: " in line]
+    assert errors == [line for line in built.stderr.splitlines() if ": error: " in line]
+    assert not (project / "site").exists()
+
+
+def write(project, src: str, text: str) -> None:
+    path = project / "docs" / src
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_paragraph_without_citation_on_a_theme_page_fails_check_and_build(project):
+    write(project, "themes/energy.md", THEME + "\nA second claim that nobody has sourced at all.\n")
+    assert_both_report(project, "docs/themes/energy.md:7:1: error: paragraph has no citation; cite its source "
+                                "as [@key], or mark a summary that only restates cited material with {: .summary }")
+
+
+def test_link_to_a_missing_fragment_fails_check_and_build_with_the_nearest_anchor(project):
+    write(project, "themes/energy.md", THEME)
+    write(project, "context/timeline.md", "# Timeline\n\n## 2025 {#sec-timeline-2025}\n\n"
+                                          "The [gas deal](../themes/energy.md#sec-energy-gass) was signed [@org-2025].\n")
+    assert_both_report(project, "docs/context/timeline.md:5:16: error: link to '#sec-energy-gass' on "
+                                "themes/energy.md, which has no such anchor (did you mean 'sec-energy-gas'?)")
+
+
+def test_link_to_a_missing_fragment_on_the_same_page_fails_check_and_build(project):
+    write(project, "themes/energy.md", THEME + "\nSee [above](#sec-energy-gaz) for the deal [@org-2025].\n")
+    assert_both_report(project, "docs/themes/energy.md:7:13: error: link to '#sec-energy-gaz' on "
+                                "themes/energy.md, which has no such anchor (did you mean 'sec-energy-gas'?)")
+
+
+def test_link_to_a_missing_page_fails_check_and_build_at_the_same_place(project):
+    write(project, "context/timeline.md", "# Timeline\n")
+    write(project, "themes/energy.md", THEME + "\nSee the [timeline](../context/timelin.md) [@org-2025].\n")
+    assert_both_report(project, "docs/themes/energy.md:7:20: error: link to '../context/timelin.md', which does "
+                                "not exist (did you mean '../context/timeline.md'?)")
+
+
+def test_heading_without_a_label_fails_check_and_build_with_a_label_to_add(project):
+    write(project, "themes/energy.md", THEME + "\n## Oil swaps\n\nOil was swapped for goods [@org-2025].\n")
+    assert_both_report(project, "docs/themes/energy.md:7:1: error: heading 'Oil swaps' has no label; add a "
+                                "permanent id such as {#sec-energy-oil-swaps} at the end of the heading line")
+
+
+def test_heading_label_outside_the_sec_namespace_fails_check_and_build(project):
+    write(project, "themes/energy.md", THEME + "\n### Oil {#oil}\n\nOil was swapped for goods [@org-2025].\n")
+    assert_both_report(project, "docs/themes/energy.md:7:1: error: heading 'Oil' has the id 'oil', which does not "
+                                "start with 'sec-'; add a permanent id such as {#sec-energy-oil} at the end of "
+                                "the heading line")
+
+
+def test_deeper_headings_need_no_label(project):
+    write(project, "themes/energy.md", THEME + "\n#### A detail\n\nA detail of the gas deal [@org-2025].\n")
+    assert check(project).returncode == 0
+
+
+def with_nav(project, *pages: str) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "nav:\n" + "".join(f"  - {p}\n" for p in pages))
+
+
+def test_page_missing_from_nav_fails_check_and_build(project):
+    write(project, "themes/energy.md", THEME)
+    with_nav(project, "index.md", "articles.md", "references.md", "deep/er/page.md")
+    assert_both_report(project, "docs/themes/energy.md:1:1: error: page is not in the nav of mkdocs.yml; add "
+                                "'- Energy: themes/energy.md' there (or list it under not_in_nav)")
+
+
+def test_nav_entry_without_a_page_fails_check_and_build(project):
+    with_nav(project, "index.md", "articles.md", "references.md", "deep/er/page.md", "themes/energy.md")
+    assert_both_report(project, "mkdocs.yml:19:5: error: nav names 'themes/energy.md', which is not a page in "
+                                "docs/")
+
+
+def test_complete_nav_passes(project):
+    with_nav(project, "index.md", "articles.md", "references.md", "deep/er/page.md")
+    assert check(project).returncode == 0
+
+
+BROKEN_ENTRIES = {
+    "missing comma": ("@online{broken-comma,\n  author = {{A}},\n  title  = {T}\n  url    = {https://a.org},\n}\n",
+                      "references.bib:73:15: error: BibTeX syntax error in entry 'broken-comma': missing ',' "
+                      "after the value of field 'title' (before 'url')"),
+    "unclosed brace": ("@online{broken-brace,\n  author = {{A}},\n  title  = {Unclosed,\n  url    = {https://a.org},\n}\n",
+                       "references.bib:73:12: error: BibTeX syntax error in entry 'broken-brace': the brace "
+                       "opening field 'title' is not closed before 'url ='; close it with '}'"),
+}
+
+
+@pytest.mark.parametrize("mistake", BROKEN_ENTRIES)
+def test_bibtex_syntax_error_is_reported_at_the_broken_entry_by_check_and_build(project, mistake):
+    text, expected = BROKEN_ENTRIES[mistake]
+    bib = project / "references.bib"
+    lines = bib.read_text().splitlines(keepends=True)
+    # The broken entry goes before the last one, so that pybtex trips over the entry after it.
+    bib.write_text("".join(lines[:69]) + "\n" + text + "\n" + "".join(lines[69:]))
+    assert_both_report(project, expected)
+
+
+def test_summary_counts_in_the_singular_and_plural(project):
+    write(project, "themes/energy.md", THEME + "\nA second claim that nobody has sourced at all.\n")
+    assert "5 pages, 9 entries, 1 error, 0 warnings" in check(project).stdout
+
+
+def test_makefile_runs_the_commands_these_tests_run():
+    from tests.site_pages import ROOT
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipes = dict(re.findall(r"^(\w+):.*\n((?:\t.*\n)+)", makefile, re.MULTILINE))
+    assert "$(BIN)/mdcite check\n" in recipes["check"]
+    assert "$(BIN)/mdcite build --generator $(GENERATOR)\n" in recipes["build"]
+    assert "$(BIN)/mdcite serve --generator $(GENERATOR)" in recipes["serve"]
+
+
+def test_links_to_generated_anchors_are_not_reported(project):
+    """The reference list, its entries and the tag index exist only once built; links to them hold."""
+    write(project, "themes/energy.md", THEME + "\nSee [the list](#references), [the work](#ref-org-2025) and "
+                                               "[defence](../articles.md#tag-defence) [@org-2025].\n")
+    done = check(project)
+    assert done.returncode == 0, done.stdout + done.stderr

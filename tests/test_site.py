@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from mdcite import bibliography
-from tests.site_pages import ROOT, article, html_pages, lychee, page_for, parse
+from tests.site_pages import ROOT, article, html_pages, lychee, on_a_host, page_for, parse, unresolved_links
 
 pytestmark = pytest.mark.slow
 
@@ -26,8 +26,34 @@ def test_lychee_finds_no_broken_internal_link_or_fragment(built_site):
 
 
 def test_lychee_finds_no_broken_link_under_a_sub_path(subpath_site):
-    done = lychee(subpath_site)
+    served = on_a_host(subpath_site, "treaty-guide")
+    done = lychee(served, root_dir=served.parent)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert " 0 Errors" in done.stdout
+
+
+def test_not_found_page_links_resolve_at_the_root(built_site):
+    """404.html is served at any depth, so its links are absolute; each must reach a file."""
+    assert unresolved_links(built_site / "404.html", built_site) == []
+
+
+def test_not_found_page_links_resolve_under_a_sub_path(subpath_site):
+    served = on_a_host(subpath_site, "treaty-guide")
+    assert unresolved_links(served / "404.html", served.parent) == []
+
+
+def test_not_found_page_footer_links_to_the_changelog_and_how_to_cite(built_site, subpath_site):
+    for site, base in ((built_site, "/"), (subpath_site, "/treaty-guide/")):
+        hrefs = {a.get("href") for a in parse(site / "404.html").cssselect(".md-copyright a")}
+        assert {f"{base}about/changelog/", f"{base}about/cite/"} <= hrefs, (base, hrefs)
+
+
+def test_unresolved_links_finds_a_link_to_another_host_and_a_missing_file(tmp_path):
+    (tmp_path / "about").mkdir()
+    (tmp_path / "about" / "index.html").write_text("<h1>About</h1>")
+    (tmp_path / "404.html").write_text('<a href="/about/">ok</a><a href="//about/changelog/">host</a>'
+                                       '<a href="/treaty-guide//about/cite/">gone</a>')
+    assert unresolved_links(tmp_path / "404.html", tmp_path) == ["//about/changelog/", "/treaty-guide//about/cite/"]
 
 
 def test_lychee_reports_a_broken_fragment(tmp_path):

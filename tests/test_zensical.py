@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from mdcite.bench import snapshot
-from mdcite.cli import load_index, write_redirects
-from tests.site_pages import ROOT
+from tests.helpers import copy_project, mdcite
+from tests.site_pages import ROOT, lychee, on_a_host, unresolved_links
 
 pytestmark = pytest.mark.slow
 
@@ -36,47 +33,32 @@ THEME_ASSET_DIRS = ("assets/javascripts/", "assets/stylesheets/", "assets/images
 
 
 def build_with_zensical(tmp: Path, site_url: str = "") -> Path:
-    """Copy the project, export the bibliography into docs/ as `mdcite build` does, build with
-    Zensical in strict mode, then add the redirect pages that `mdcite build` adds after MkDocs."""
+    """Build a copy of the project exactly as a contributor does: `make build GENERATOR=zensical`
+    runs `mdcite build --generator zensical` (the checks, the exports, the Zensical build in strict
+    mode, the redirect pages)."""
     if importlib.util.find_spec("zensical") is None:
         message = "zensical is not installed; it belongs to the test dependencies (pip install -e '.[test]')"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    project = tmp / "project"
-    snapshot(ROOT, project)
-    env = os.environ.copy()
-    if site_url:
-        env["SITE_URL"] = site_url
-    steps = {
-        "mdcite export": [sys.executable, "-m", "mdcite.cli", "--root", str(project), "export",
-                          "--dir", str(project / "docs")],
-        "zensical build --strict": [sys.executable, "-m", "zensical", "build", "--clean", "--strict",
-                                    "-f", str(project / "mkdocs.yml")],
-    }
-    for name, command in steps.items():
-        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-6:])
-            pytest.fail(f"{name} failed on a copy of the project:\n{tail}")
-    site = project / "site"
-    write_redirects(load_index(project), site)
-    return site
+    project = copy_project(ROOT, tmp / "project")
+    done = mdcite(project, "build", "--generator", "zensical", env={"SITE_URL": site_url} if site_url else None)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-6:])
+        pytest.fail(f"mdcite build --generator zensical failed on a copy of the project:\n{tail}")
+    return project / "site"
+
+
+def test_make_build_with_zensical_runs_the_command_this_module_tests():
+    """What is tested here is what `make build GENERATOR=zensical` runs."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^build:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    assert "$(BIN)/mdcite build --generator $(GENERATOR)" in recipe
 
 
 @pytest.fixture(scope="module")
 def zensical_site(tmp_path_factory) -> Path:
     return build_with_zensical(tmp_path_factory.mktemp("zensical"))
-
-
-def lychee_offline(folder: Path, root_dir: Path) -> subprocess.CompletedProcess:
-    """lychee offline over a built folder; links from the site root resolve inside root_dir."""
-    exe = Path(sys.executable).parent / "lychee"
-    return subprocess.run(
-        [str(exe), "--offline", "--include-fragments", "--no-progress", "--index-files", "index.html",
-         "--root-dir", str(root_dir), "--exclude-path", r"404\.html", str(folder)],
-        capture_output=True, text=True,
-    )
 
 
 def site_files(site: Path) -> set[str]:
@@ -152,17 +134,34 @@ def test_zensical_build_has_citations_to_compare(zensical_site):
 
 
 def test_lychee_finds_no_broken_link_or_fragment_in_the_zensical_build(zensical_site):
-    done = lychee_offline(zensical_site, zensical_site)
+    done = lychee(zensical_site)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 Errors" in done.stdout
 
 
-def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(tmp_path_factory):
+@pytest.fixture(scope="module")
+def zensical_subpath_site(tmp_path_factory) -> Path:
     """Published as a GitHub Pages project site: the site sits at /treaty-guide/ of its host."""
-    site = build_with_zensical(tmp_path_factory.mktemp("zensical-subpath"),
-                               "https://example.github.io/treaty-guide/")
-    host = site.parent / "host"
-    shutil.copytree(site, host / "treaty-guide")
-    done = lychee_offline(host / "treaty-guide", host)
+    site = build_with_zensical(tmp_path_factory.mktemp("zensical-subpath"), "https://example.github.io/treaty-guide/")
+    return on_a_host(site, "treaty-guide")
+
+
+def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(zensical_subpath_site):
+    done = lychee(zensical_subpath_site, root_dir=zensical_subpath_site.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 Errors" in done.stdout
+
+
+def test_publish_workflow_switches_generator_with_one_setting():
+    """The workflow runs `make build`, which reads GENERATOR from the job's environment."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    assert workflow["jobs"]["build"]["env"]["GENERATOR"] in ("mkdocs", "zensical")
+    runs = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
+    assert "make build" in runs
+
+
+def test_not_found_page_links_resolve_in_the_zensical_build(zensical_site, zensical_subpath_site):
+    assert unresolved_links(zensical_site / "404.html", zensical_site) == []
+    assert unresolved_links(zensical_subpath_site / "404.html", zensical_subpath_site.parent) == []

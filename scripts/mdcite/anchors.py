@@ -2,52 +2,24 @@
 
 The moves file (``docs/about/anchor-aliases.yml``) maps, per page, an old anchor to its new id;
 the extension keeps the old anchor working on the page. Its ``moved-pages`` key maps an old page
-to its new page; ``mdcite build`` writes a redirect at the old address.
+to its new page; ``mdcite build`` writes a redirect at the old address. The index reads the moves
+file with the other sources (``index.load_moves``); this module only uses the index, never the
+other way round.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from .errors import Diagnostic
+from .index import ALIASES_FILE, MOVED_PAGES, Moves, load_moves, page_url
 
-from .errors import Diagnostic, SourceError
+__all__ = ["ALIASES_FILE", "MANIFEST_FILE", "Moves", "load_moves", "check", "current_anchors",
+           "page_url_of", "redirect_html", "write_manifest"]
 
-ALIASES_FILE = "docs/about/anchor-aliases.yml"
 MANIFEST_FILE = "tests/anchors.json"
-MOVED_PAGES = "moved-pages"
-
-
-@dataclass
-class Moves:
-    anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # page src → old id → new id
-    pages: dict[str, str] = field(default_factory=dict)  # old page src → new page src
-
-
-def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
-    path = root / name
-    if not path.exists():
-        return Moves()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError([Diagnostic(name, line, col, f"not valid YAML: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise SourceError([Diagnostic(name, 1, 1, "expected 'page.md: {old-id: new-id}' entries")])
-    moves = Moves()
-    for key, value in data.items():
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise SourceError([Diagnostic(name, 1, 1, f"'{key}' must map old ids (or pages) to new ones")])
-        if key == MOVED_PAGES:
-            moves.pages.update({str(k): v for k, v in value.items()})
-        else:
-            moves.anchors[str(key)] = {str(k): v for k, v in value.items()}
-    return moves
 
 
 def current_anchors(idx) -> dict[str, list[str]]:
@@ -103,8 +75,6 @@ def check(idx, manifest: dict[str, list[str]], moves: Moves, name: str = MANIFES
 
 
 def page_url_of(src: str) -> str:
-    from .index import page_url
-
     return page_url(src)
 
 

@@ -34,6 +34,9 @@ MONTHS = [
     "August", "September", "October", "November", "December",
 ]
 MONTH_NAMES = {m.lower()[:3]: i for i, m in enumerate(MONTHS, start=1)}
+FIELD_NAME_RE = re.compile(r"[A-Za-z][\w\-:.+/]*")
+OPENING_RE = re.compile(r"\s*[{(]")
+RUN_ON_RE = re.compile(r",\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]")  # ", url = {" inside a value
 
 # Fields an entry of each type must have; a tuple means "one of these".
 REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
@@ -208,6 +211,144 @@ def read_text(path: Path, shown: str) -> str:
         ) from None
 
 
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+class _EntrySyntax(Exception):
+    """Where and why one entry cannot be read (found by syntax_problem's small reader)."""
+
+    def __init__(self, pos: int, message: str):
+        super().__init__(message)
+        self.pos, self.message = pos, message
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _braced(text: str, start: int, end: int, name: str) -> int:
+    """The position after the '}' closing the '{' at start; a brace left open names its field."""
+    depth, pos = 0, start
+    while pos < end:
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        depth += (char == "{") - (char == "}")
+        pos += 1
+        if depth == 0:
+            _check_run_on(text, start, pos, name)
+            return pos
+    runs_on = _run_on(text, start, end)
+    where = f" before '{runs_on} ='" if runs_on else ""
+    raise _EntrySyntax(start, f"the brace opening field '{name}' is never closed{where}; close it with '}}'")
+
+
+def _run_on(text: str, start: int, end: int) -> str:
+    """The next field's name when a value runs on into it (", url = {" at the value's own level)."""
+    for m in RUN_ON_RE.finditer(text, start + 1, end):
+        inner = text[start + 1:m.start()]
+        if inner.count("{") == inner.count("}"):
+            return m.group(1)
+    return ""
+
+
+def _check_run_on(text: str, start: int, stop: int, name: str) -> None:
+    runs_on = _run_on(text, start, stop - 1)
+    if runs_on:
+        raise _EntrySyntax(start, f"the brace opening field '{name}' is not closed before "
+                                  f"'{runs_on} ='; close it with '}}'")
+
+
+def _value(text: str, pos: int, end: int, name: str) -> int:
+    """The position after one field value: braced, quoted or a bare word, joined by '#'."""
+    while True:
+        pos = _skip_space(text, pos, end)
+        if pos >= end:
+            raise _EntrySyntax(pos, f"field '{name}' has no value")
+        if text[pos] == "{":
+            pos = _braced(text, pos, end, name)
+        elif text[pos] == '"':
+            close = text.find('"', pos + 1, end)
+            if close < 0:
+                raise _EntrySyntax(pos, f"the quotation mark opening field '{name}' is never closed")
+            pos = close + 1
+        else:
+            word = re.compile(r"[\w\-:.+/]+").match(text, pos, end)
+            if not word:
+                raise _EntrySyntax(pos, f"field '{name}' has no value; write {name} = {{…}}")
+            pos = word.end()
+        after = _skip_space(text, pos, end)
+        if after < end and text[after] == "#":
+            pos = after + 1
+            continue
+        return pos
+
+
+def _entry(text: str, opening: int, end: int) -> None:
+    """Read one entry from just after its '{' (the key and its comma included); raise on a mistake."""
+    closer = "}" if text[opening - 1] == "{" else ")"
+    key = re.compile(r"\s*[^,\s{}()]*").match(text, opening, end)
+    pos = _skip_space(text, key.end(), end)
+    if pos < end and text[pos] == closer:
+        return
+    if pos >= end or text[pos] != ",":
+        raise _EntrySyntax(pos, "missing ',' after the key")
+    pos += 1
+    while True:
+        pos = _skip_space(text, pos, end)
+        if pos >= end:
+            raise _EntrySyntax(opening - 1, f"the entry is never closed; end it with '{closer}'")
+        if text[pos] == closer:
+            return
+        name = FIELD_NAME_RE.match(text, pos, end)
+        if not name:
+            raise _EntrySyntax(pos, f"unexpected '{text[pos]}' where a field name should be")
+        equals = _skip_space(text, name.end(), end)
+        if equals >= end or text[equals] != "=":
+            raise _EntrySyntax(equals, f"missing '=' after the field name '{name.group(0)}'")
+        value_end = _value(text, equals + 1, end, name.group(0))
+        pos = _skip_space(text, value_end, end)
+        if pos < end and text[pos] == ",":
+            pos += 1
+        elif pos < end and text[pos] != closer:
+            following = FIELD_NAME_RE.match(text, pos, end)
+            after = f" (before '{following.group(0)}')" if following else ""
+            raise _EntrySyntax(value_end, f"missing ',' after the value of field '{name.group(0)}'{after}")
+
+
+def pybtex_problem(text: str, shown: str, exc: PybtexSyntaxError) -> Diagnostic:
+    """pybtex's own account, when our reader finds nothing: its line, and the entry around it."""
+    line = getattr(exc, "lineno", 1) or 1
+    starts = [(n, key) for key, places in locate_entries(text).items() for n, _ in places if n <= line]
+    inside = f" in entry '{max(starts)[1]}'" if starts else ""
+    return Diagnostic(shown, line, 1, f"BibTeX syntax error{inside}: {exc.args[0] if exc.args else exc.error_type}; "
+                      "check for an unclosed brace or a missing comma")
+
+
+def syntax_problem(text: str, shown: str) -> Diagnostic | None:
+    """The first entry that pybtex cannot read, located at its mistake and named by its key.
+
+    pybtex notices a missing comma or an unclosed brace only where it next trips, often on the
+    following entry, and words it "syntax error"; this reader of one entry at a time knows which
+    entry is broken and why."""
+    starts = [m for m in ENTRY_START_RE.finditer(text)
+              if m.group("type").lower() not in ("comment", "preamble", "string")]
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        opening = OPENING_RE.match(text, m.end("type")).end()
+        try:
+            _entry(text, opening, end)
+        except _EntrySyntax as exc:
+            line, col = line_col(text, exc.pos)
+            key = m.group("key") or "(no key)"
+            return Diagnostic(shown, line, col, f"BibTeX syntax error in entry '{key}': {exc.message}")
+    return None
+
+
 def load(path: str | Path, shown: str | None = None) -> Bibliography:
     """Parse, validate and format the whole file; raise SourceError listing every problem."""
     path = Path(path)
@@ -246,11 +387,9 @@ def parse(text: str, shown: str) -> Bibliography:
     try:
         data = Parser(encoding="utf-8").parse_string(text)
     except PybtexSyntaxError as exc:
-        line = getattr(exc, "lineno", 1) or 1
-        raise SourceError([Diagnostic(shown, line, 1, f"BibTeX syntax error: {exc.error_type}; "
-                                      "check for an unclosed brace or a missing comma")]) from None
+        raise SourceError([syntax_problem(text, shown) or pybtex_problem(text, shown, exc)]) from None
     except Exception as exc:  # pybtex reports some syntax problems as plain PybtexError
-        raise SourceError([Diagnostic(shown, 1, 1, f"BibTeX error: {exc}")]) from None
+        raise SourceError([syntax_problem(text, shown) or Diagnostic(shown, 1, 1, f"BibTeX error: {exc}")]) from None
     if not data.entries and text.strip() and where:
         raise SourceError([Diagnostic(shown, 1, 1, "no entry could be read")])
 

@@ -1,56 +1,70 @@
-"""Command line: ``mdcite check``, ``mdcite export`` and ``mdcite build``."""
+"""Command line: ``mdcite check``, ``build``, ``serve``, ``export`` and ``anchors``.
+
+``check`` is the one authority on what is wrong; ``build`` and ``serve`` run exactly its rules
+first (``lint.run``) and stop on any error, so the three commands never disagree.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from . import anchors, config, export, lint
+from . import anchors, config, export, generator, lint
 from . import index as index_module
-from .errors import SourceError
-
-ANALYSIS_PAGES = ("themes/", "context/")
+from .errors import Diagnostic, SourceError
 
 
-def load_index(root: Path) -> index_module.Index:
-    settings = config.load(root)
+def load_index(root: Path, config_file: str = "mkdocs.yml") -> index_module.Index:
+    settings = config.load(root, config_file)
     return index_module.build(root, settings["docs_dir"], settings["bibliography"],
                               bool(settings["directory_urls"]), int(settings["article_count"]))
 
 
-def cmd_check(args) -> int:
-    idx = load_index(Path(args.root))
-    found = lint.run(idx, tuple(p for p in args.cited if p) if args.cited else ANALYSIS_PAGES)
-    found.extend(anchor_problems(idx, Path(args.root)))
-    found.extend(config.problems(Path(args.root)))
-    found.sort(key=lambda d: (d.path, d.line, d.col))
+def cited_dirs(args) -> tuple[str, ...]:
+    given = tuple(p for p in args.cited if p) if getattr(args, "cited", None) else ()
+    return given or lint.CITED_DIRS
+
+
+def report(found: list[Diagnostic]) -> None:
+    """Errors on stderr, warnings on stdout, each as ``path:line:col: level: message``."""
     for d in found:
         print(d, file=sys.stderr if d.level == "error" else sys.stdout)
-    errors = sum(d.level == "error" for d in found)
-    warnings = len(found) - errors
-    print(f"mdcite check: {len(idx.pages)} pages, "
-          f"{len(idx.bib.references) if idx.bib else 0} entries, {errors} errors, {warnings} warnings")
-    return 1 if errors or (args.strict and warnings) else 0
 
 
-def anchor_problems(idx: index_module.Index, root: Path) -> list:
-    path = root / anchors.MANIFEST_FILE
-    if not path.exists():
-        return []
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    return anchors.check(idx, manifest, idx.moves or anchors.Moves())
+def cmd_check(args) -> int:
+    idx = load_index(Path(args.root), args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
+    report(found)
+    print(lint.summary("mdcite check", idx, found))
+    errors = any(d.level == "error" for d in found)
+    return 1 if errors or (args.strict and found) else 0
+
+
+def checked_index(args, command: str) -> tuple[index_module.Index | None, list[Diagnostic]]:
+    """The index and its warnings when the sources pass `mdcite check`'s rules; (None, errors),
+    the errors printed, when they do not."""
+    idx = load_index(Path(args.root), args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
+    errors = [d for d in found if d.level == "error"]
+    if not errors:
+        return idx, found
+    report(errors)
+    print(f"{command}: {lint.plural(len(errors), 'error')}, as `mdcite check` reports them; fix them first",
+          file=sys.stderr)
+    return None, errors
 
 
 def cmd_anchors(args) -> int:
     """Record today's anchors in the manifest (published anchors are never removed from it)."""
     root = Path(args.root)
     idx = load_index(root)
-    problems = anchor_problems(idx, root)
+    problems = lint.anchor_problems(idx, root)
     for d in problems:
         print(d, file=sys.stderr)
     if problems:
@@ -69,14 +83,21 @@ def write_redirects(idx: index_module.Index, site: Path) -> None:
         target.write_text(anchors.redirect_html(old_url, new_url), encoding="utf-8")
 
 
-def write_exports(idx: index_module.Index, target: Path) -> None:
+def write_exports(idx: index_module.Index, target: Path) -> list[str]:
+    """Write references.bib/.json/.ris for the site root; a file whose content is unchanged is
+    left alone, so that a generator watching the folder does not rebuild for nothing."""
     if idx.bib is None:
         raise SourceError(idx.bib_errors.diagnostics)
     refs = idx.bib.sorted()
     target.mkdir(parents=True, exist_ok=True)
-    (target / "references.bib").write_text(export.bibtex(refs), encoding="utf-8")
-    (target / "references.json").write_text(export.csl_json(refs), encoding="utf-8")
-    (target / "references.ris").write_text(export.ris(refs), encoding="utf-8")
+    written = []
+    for name, text in (("references.bib", export.bibtex(refs)), ("references.json", export.csl_json(refs)),
+                       ("references.ris", export.ris(refs))):
+        path = target / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(name)
+    return written
 
 
 def cmd_export(args) -> int:
@@ -92,49 +113,127 @@ def cmd_export(args) -> int:
 def cmd_build(args) -> int:
     """Check, then build into a scratch folder; site/ is replaced only by a good build."""
     root = Path(args.root)
-    idx = load_index(root)
-    problems = [d for d in idx.all_diagnostics() + anchor_problems(idx, root) if d.level == "error"]
-    if problems:
-        for d in problems:
-            print(d, file=sys.stderr)
-        print(f"mdcite build: {len(problems)} errors; site/ left unchanged", file=sys.stderr)
+    why = generator.missing(args.generator)
+    if why:
+        print(f"mdcite build: {why}", file=sys.stderr)
         return 1
-    settings = config.load(root)
+    idx, _ = checked_index(args, "mdcite build")
+    if idx is None:
+        print("mdcite build: site/ left unchanged", file=sys.stderr)
+        return 1
+    settings = config.load(root, args.config)
     write_exports(idx, root / settings["docs_dir"])
     out = root / args.site_dir
     scratch = out.with_name(f"{out.name}.tmp-{os.getpid()}")  # beside site/, unique per build
+    if args.generator == "zensical" and not scratch.resolve().is_relative_to(root.resolve()):
+        scratch = root / scratch.name  # Zensical writes only inside the project
     shutil.rmtree(scratch, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(scratch)]
-    if args.config:
-        command += ["--config-file", args.config]
-    done = subprocess.run(command, cwd=root, env=os.environ.copy())
-    if done.returncode != 0:
+    with generator.build_command(args.generator, root, args.config, scratch) as command:
+        done = subprocess.run(command, cwd=root, env=os.environ.copy())
+    if done.returncode != 0 or not scratch.is_dir():
         shutil.rmtree(scratch, ignore_errors=True)
-        print("mdcite build: the build failed; site/ left unchanged", file=sys.stderr)
-        return done.returncode
+        print(f"mdcite build: the {args.generator} build failed; site/ left unchanged", file=sys.stderr)
+        return done.returncode or 1
     write_redirects(idx, scratch)
     shutil.rmtree(out, ignore_errors=True)
-    scratch.rename(out)
+    shutil.move(scratch, out)
     return 0
+
+
+def sources_signature(root: Path, config_file: str) -> tuple:
+    """What the rules read: the pages, references.bib, the anchor moves, and mkdocs.yml (its nav)."""
+    settings = config.load(root, config_file)
+    conf = root / config_file
+    return (index_module.signature(root, root / settings["docs_dir"], root / settings["bibliography"]),
+            conf.stat().st_mtime_ns if conf.exists() else None)
+
+
+def refresh(args, seen: tuple) -> tuple:
+    """After a source changed while serving: the same rules again, and fresh exports.
+
+    The generator rebuilds the pages itself; the downloads at the site root are files in docs/
+    that only we write, and they are rewritten only when their content changes."""
+    root = Path(args.root)
+    docs = root / config.load(root, args.config)["docs_dir"]
+    now = sources_signature(root, args.config)
+    if now == seen:
+        return seen
+    idx = load_index(root, args.config)
+    found = lint.run(idx, cited_dirs(args), args.config)
+    report(found)
+    print(lint.summary("mdcite serve", idx, found), flush=True)
+    if idx.bib is not None:
+        written = write_exports(idx, docs)
+        if written:
+            print(f"mdcite serve: refreshed {', '.join(written)}", flush=True)
+    return now
+
+
+def stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_serve(args) -> int:
+    """Check and export as `mdcite build` does, then run the generator's server; while it runs,
+    re-check and re-export whenever a page or references.bib changes."""
+    root = Path(args.root)
+    why = generator.missing(args.generator)
+    if why:
+        print(f"mdcite serve: {why}", file=sys.stderr)
+        return 1
+    idx, warnings = checked_index(args, "mdcite serve")
+    if idx is None:
+        return 1
+    report(warnings)
+    print(lint.summary("mdcite serve", idx, warnings), flush=True)
+    settings = config.load(root, args.config)
+    docs = root / settings["docs_dir"]
+    write_exports(idx, docs)
+    seen = sources_signature(root, args.config)
+    server = subprocess.Popen(generator.serve_command(args.generator, args.config, args.dev_addr), cwd=root)
+    signal.signal(signal.SIGTERM, stop)  # so that the server is stopped with us, not orphaned
+    try:
+        while server.poll() is None:
+            time.sleep(args.interval)
+            seen = refresh(args, seen)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return server.returncode if server.returncode and server.returncode > 0 else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mdcite", description=__doc__)
     parser.add_argument("--root", default=".", help="project root (where mkdocs.yml is)")
+    rules = argparse.ArgumentParser(add_help=False)  # what check, build and serve share
+    rules.add_argument("--cited", nargs="*", help="page folders whose paragraphs need citations "
+                       f"(default: {' '.join(lint.CITED_DIRS)})")
+    rules.add_argument("--config", default="mkdocs.yml", help="the configuration file, in the project root")
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--generator", choices=generator.GENERATORS, default="mkdocs",
+                      help="MkDocs (default) or Zensical")
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="report problems as path:line:col: level: message")
+    check = sub.add_parser("check", parents=[rules], help="report problems as path:line:col: level: message")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.add_argument("--cited", nargs="*", help="page folders whose paragraphs need citations")
     check.set_defaults(func=cmd_check)
     exp = sub.add_parser("export", help="write references.bib/.json/.ris for the site root")
     exp.add_argument("--dir", default="docs")
     exp.set_defaults(func=cmd_export)
     anc = sub.add_parser("anchors", help="record the site's anchors in tests/anchors.json")
     anc.set_defaults(func=cmd_anchors)
-    build = sub.add_parser("build", help="check, export and build the site into site/")
+    build = sub.add_parser("build", parents=[rules, site], help="check, export and build the site into site/")
     build.add_argument("--site-dir", default="site")
-    build.add_argument("--config", default="")
     build.set_defaults(func=cmd_build)
+    serve = sub.add_parser("serve", parents=[rules, site], help="check, export and serve; re-export on change")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve at")
+    serve.add_argument("--interval", type=float, default=1.0, help="seconds between looks for changes")
+    serve.set_defaults(func=cmd_serve)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -24,7 +24,7 @@ _Loader.add_multi_constructor("!", _tagged)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 
 
-def _read(root: Path, config_file: str) -> tuple[str, dict]:
+def read(root: Path, config_file: str) -> tuple[str, dict]:
     """mkdocs.yml's text and data ("" and {} when there is none)."""
     path = root / config_file
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -38,7 +38,7 @@ def _extension_settings(data: dict) -> dict:
 
 
 def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
-    _, data = _read(root, config_file)
+    _, data = read(root, config_file)
     settings = {"bibliography": "references.bib", "docs_dir": data.get("docs_dir", "docs"),
                 "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
     settings.update(_extension_settings(data))
@@ -47,28 +47,26 @@ def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
     return settings
 
 
+def nav_sources(nav) -> list[str]:
+    """Every Markdown page a nav names, in the order a reader meets them (figures are numbered in it)."""
+    if isinstance(nav, str):
+        return [nav] if nav.endswith(".md") and "://" not in nav else []
+    if isinstance(nav, dict):
+        return [p for value in nav.values() for p in nav_sources(value)]
+    if isinstance(nav, list):
+        return [p for item in nav for p in nav_sources(item)]
+    return []
+
+
 def nav_pages(root: Path, config_file: str = "mkdocs.yml") -> list[str]:
-    """The pages of the nav, in the order a reader meets them (figures are numbered in it)."""
-    _, data = _read(root, config_file)
-    found: list[str] = []
-
-    def walk(item) -> None:
-        if isinstance(item, str):
-            found.append(item)
-        elif isinstance(item, dict):
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-
-    walk(data.get("nav") or [])
-    return [page for page in found if page.endswith(".md")]
+    """The pages of mkdocs.yml's nav, in order."""
+    _, data = read(root, config_file)
+    return nav_sources(data.get("nav") or [])
 
 
 def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
-    text, data = _read(root, config_file)
+    text, data = read(root, config_file)
     ours = _extension_settings(data)
     theirs = data.get("use_directory_urls", True)
     if bool(ours.get("directory_urls", True)) == bool(theirs):

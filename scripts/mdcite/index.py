@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from . import anchors, figures
 from . import bibliography as bib_module
+from . import figures
 from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
@@ -27,6 +27,10 @@ from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, p
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
 ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
+# Declared moves of anchors and pages: a source the index reads with the pages (anchors.py checks
+# the published manifest against them; the extension keeps old anchors working).
+ALIASES_FILE = "docs/about/anchor-aliases.yml"
+MOVED_PAGES = "moved-pages"
 
 
 @dataclass
@@ -128,6 +132,38 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 
 @dataclass
+class Moves:
+    """Anchors and pages declared moved, so old links keep working (read from ALIASES_FILE)."""
+
+    anchors: dict[str, dict[str, str]] = field(default_factory=dict)  # page src → old id → new id
+    pages: dict[str, str] = field(default_factory=dict)  # old page src → new page src
+
+
+def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
+    """The moves file; a mistake in it is a located error, like one in a page."""
+    path = root / name
+    if not path.exists():
+        return Moves()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SourceError([Diagnostic(name, line, col, f"not valid YAML: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise SourceError([Diagnostic(name, 1, 1, "expected 'page.md: {old-id: new-id}' entries")])
+    moves = Moves()
+    for key, value in data.items():
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise SourceError([Diagnostic(name, 1, 1, f"'{key}' must map old ids (or pages) to new ones")])
+        if key == MOVED_PAGES:
+            moves.pages.update({str(k): v for k, v in value.items()})
+        else:
+            moves.anchors[str(key)] = {str(k): v for k, v in value.items()}
+    return moves
+
+
+@dataclass
 class Index:
     root: Path
     docs_dir: Path
@@ -139,7 +175,7 @@ class Index:
     citations: dict[str, list[Citation]]
     signature: tuple
     article_count: int
-    moves: object = None  # anchors.Moves
+    moves: Moves | None = None
     bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
 
@@ -169,7 +205,7 @@ def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
             if name.endswith(".md"):
                 st = os.stat(os.path.join(dirpath, name))
                 items.append((dirpath, name, st.st_mtime_ns, st.st_size))
-    aliases = root / anchors.ALIASES_FILE
+    aliases = root / ALIASES_FILE
     if aliases.exists():
         items.append((str(aliases), aliases.stat().st_mtime_ns))
     try:
@@ -249,9 +285,9 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         check_page(page, bib, labels, citations, article_count)
 
     by_hash = {p.hash: p for p in pages.values() if p.body}
-    moves, moves_errors = anchors.Moves(), []
+    moves, moves_errors = Moves(), []
     try:
-        moves = anchors.load_moves(root)
+        moves = load_moves(root)
     except SourceError as exc:
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)

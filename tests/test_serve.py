@@ -1,0 +1,129 @@
+"""`make serve` (`mdcite serve`): the same checks as `make check` first, then a live server whose
+downloads (/references.bib, .json, .ris) follow every edit of references.bib."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from mdcite import config
+from tests.helpers import mdcite
+
+NEW_ENTRY = ("\n@online{added-while-serving,\n  author = {{Caspian Observer}},\n  title = {Added while serving},\n"
+             "  url = {https://example.org/added},\n}\n")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    """Poll until condition() holds; the server rebuilds in its own time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture
+def serving(project):
+    """`mdcite serve` on the scratch project, on a free port; stopped (with its server) afterwards."""
+    address = f"127.0.0.1:{free_port()}"
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+    log = (project / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "mdcite.cli", "serve", "--dev-addr", address,
+                                "--interval", "0.5"], cwd=project, env=env, start_new_session=True,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://{address}{urllib.parse.urlsplit(config.load(project)['site_url']).path or '/'}"
+    try:
+        if not wait_for(lambda: "@online{org-2025" in fetch(url + "references.bib") or process.poll() is not None):
+            pytest.fail("mdcite serve did not serve /references.bib within a minute")
+        if process.poll() is not None:
+            pytest.fail(f"mdcite serve stopped:\n{(project / 'serve.log').read_text()}")
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.mark.slow
+def test_editing_references_bib_while_serving_refreshes_the_three_downloads(project, serving):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+    for name, needle in (("references.bib", "added-while-serving"), ("references.json", '"added-while-serving"'),
+                         ("references.ris", "Added while serving")):
+        assert wait_for(lambda name=name, needle=needle: needle in fetch(serving + name)), name
+        assert needle in (project / "docs" / name).read_text(encoding="utf-8")
+
+
+def test_serve_runs_the_checks_first_and_does_not_start_on_an_error(project):
+    (project / "docs" / "themes").mkdir()
+    (project / "docs" / "themes" / "energy.md").write_text("# Energy\n\nA claim that nobody has sourced at all.\n")
+    done = mdcite(project, "serve", "--dev-addr", f"127.0.0.1:{free_port()}")
+    checked = mdcite(project, "check")
+    expected = ("docs/themes/energy.md:3:1: error: paragraph has no citation; cite its source as [@key], or mark "
+                "a summary that only restates cited material with {: .summary }")
+    assert done.returncode == 1
+    assert expected in done.stderr.splitlines() and expected in checked.stderr.splitlines()
+    assert not (project / "docs" / "references.bib").exists()  # stopped before exporting or serving
+
+
+def test_exports_are_not_rewritten_when_their_content_is_unchanged(project):
+    """A rewrite would make the generator's watcher rebuild the site for nothing, again and again."""
+    assert mdcite(project, "export").returncode == 0
+    exported = project / "docs" / "references.json"
+    before = exported.stat().st_mtime_ns
+    time.sleep(0.05)
+    assert mdcite(project, "export").returncode == 0
+    assert exported.stat().st_mtime_ns == before
+
+
+def make_dry_run(target: str, *assignments: str) -> str:
+    """The commands `make <target>` would run on a fresh machine (nothing is run: -n, -B)."""
+    from tests.site_pages import ROOT
+
+    done = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), target, *assignments], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_serve_installs_only_what_serving_needs():
+    commands = make_dry_run("serve")
+    assert "pip install --quiet -e .\n" in commands
+    assert "[test]" not in commands and "zensical" not in commands
+
+
+def test_make_serve_with_zensical_adds_only_zensical():
+    commands = make_dry_run("serve", "GENERATOR=zensical")
+    assert "pip install --quiet -e '.[zensical]'" in commands and "[test]" not in commands
+    assert "mdcite serve --generator zensical" in commands
+
+
+def test_make_test_installs_the_test_dependencies():
+    assert "pip install --quiet -e '.[test]'" in make_dry_run("test")
