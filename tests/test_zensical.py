@@ -19,7 +19,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from mdcite.bench import snapshot
+from bench.bench import snapshot
 from mdcite.cli import load_index, write_redirects
 from tests.site_pages import ROOT
 
