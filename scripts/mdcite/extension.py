@@ -74,9 +74,11 @@ def plain_affix(text: str) -> bool:
 
 
 def citation_html(ref, label: str) -> str:
-    """The link of one in-text citation; its title is the full reference, for hover previews."""
-    return (f'<a class="citation" href="#ref-{escape(ref.key)}" title="{escape(ref.text)}">'
-            f"{escape(label, quote=False)}</a>")
+    """The link of one in-text citation, and nothing more: the hover preview is built in the
+    browser (assets/cite.js) from the entry it points to in the page's own reference list, not
+    repeated in every link, where each build step after Markdown (Material's search plugin above
+    all) would parse it again."""
+    return f'<a class="citation" href="#ref-{escape(ref.key)}">{escape(label, quote=False)}</a>'
 
 
 class GroupPattern(InlineProcessor):
