@@ -25,6 +25,13 @@ from .errors import SourceError
 from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
 
 STATUS_ORDER = ("verified", "reported", "unverified")
+# With the option list_in_comment, a page's reference list is written between these two markers,
+# as an HTML comment, and the theme's template removes them (see overrides/main.html). Material's
+# search plugin reads each page's HTML before the template does, and skips a comment in one step
+# where it would parse every tag of the list (which it then leaves out of the index anyway).
+# Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
+LIST_OPEN = "<!--mdcite-list "
+LIST_CLOSE = " mdcite-list-->"
 
 
 class PageState:
@@ -180,6 +187,8 @@ class CitationsExtension(Extension):
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
             "article_count": [47, "Numbered articles that @art-N may point to: 1 to this"],
             "references_title": ["References", "Heading of each page's reference list"],
+            "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
+                                "the theme's template unwraps (cheaper for Material's search plugin)"],
             "tag_labels": [{}, "Display names of the data-tags used by article entries"],
             "status_labels": [{"verified": "Verified", "reported": "Reported",
                                "unverified": "Not yet verified"}, "Display names of data-status"],
@@ -300,8 +309,10 @@ class CitationsExtension(Extension):
         # as such, rather than a tree that every later step would walk.
         entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}</li>'
                           for ref in refs)
-        etree.SubElement(section, "p").text = self.md.htmlStash.store(
-            f'<ul class="reference-list">{entries}</ul>')
+        ul = f'<ul class="reference-list">{entries}</ul>'
+        if self.getConfig("list_in_comment"):
+            ul = f"{LIST_OPEN}{ul}{LIST_CLOSE}"
+        etree.SubElement(section, "p").text = self.md.htmlStash.store(ul)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
         section.append(self.downloads(refs, f"{stem}-references"))
