@@ -30,6 +30,11 @@ STATUS_ORDER = ("verified", "reported", "unverified")
 # search plugin reads each page's HTML before the template does, and skips a comment in one step
 # where it would parse every tag of the list (which it then leaves out of the index anyway).
 # Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
+# The buttons of a reference list's downloads paragraph (assets/cite.js makes them work).
+DOWNLOAD_BUTTONS = ", ".join(
+    f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
+    for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
+    ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
 LIST_OPEN = "<!--mdcite-list "
 LIST_CLOSE = " mdcite-list-->"
 
@@ -276,24 +281,20 @@ class CitationsExtension(Extension):
         """Buttons that save this page's works in three formats.
 
         The browser cuts them out of the site's own references.bib/.ris/.json (same origin),
-        so each entry is written once per site rather than once per page that cites it."""
+        so each entry is written once per site rather than once per page that cites it. The
+        buttons are the same on every page: finished HTML, stored once as such. Only the link to
+        the whole bibliography stays in the tree, for the generator to rewrite."""
         here = self.state.page
         root = index_module.relative_url(here.url, "") if here is not None and here.src else ""
         p = etree.Element("p", {"class": "reference-downloads", "data-keys": " ".join(r.key for r in refs),
                                 "data-root": root, "data-stem": stem})
-        p.text = "Download these works as "
-        formats = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json")]
-        for i, (name, ext) in enumerate(formats):
-            button = etree.SubElement(p, "button", {"type": "button", "class": "reference-download",
-                                                    "data-format": ext})
-            button.text = name
-            button.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
         whole = self.state.index.bibliography_page
-        if whole is not None and whole is not here:
+        more = whole is not None and whole is not here
+        p.text = "Download these works as " + self.md.htmlStash.store(DOWNLOAD_BUTTONS) + (
+            ". Or get the " if more else ".")
+        if more:
             link = etree.SubElement(p, "a", {"href": self.href(whole)})
-            link.text = "whole bibliography"
-            last = p[-2]
-            last.tail = ". Or get the "
+            link.text = AtomicString("whole bibliography")
             link.tail = " in the same formats."
         return p
 
