@@ -100,7 +100,6 @@
     });
   }
 
-
   /* Reference previews. A citation links to its entry in the page's reference list
      (href="#ref-KEY"); hovering it, focusing it or tapping it shows that entry in a tooltip
      next to it, copied from the list, so the page carries each reference once. Assistive
