@@ -25,18 +25,6 @@ from .errors import SourceError
 from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
 
 STATUS_ORDER = ("verified", "reported", "unverified")
-# The buttons of a reference list's downloads paragraph (assets/cite.js makes them work).
-DOWNLOAD_BUTTONS = ", ".join(
-    f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
-    for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
-    ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
-# With the option list_in_comment, a page's reference list is written between these two markers,
-# as an HTML comment, and the theme's template removes them (see overrides/main.html). Material's
-# search plugin reads each page's HTML before the template does, and skips a comment in one step
-# where it would parse every tag of the list (which it then leaves out of the index anyway).
-# Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
-LIST_OPEN = "<!--mdcite-list "
-LIST_CLOSE = " mdcite-list-->"
 
 
 class PageState:
@@ -181,6 +169,20 @@ class ReferencesTree(Treeprocessor):
                 parent.insert(position, block)
         if self.ext.state.cited:
             root.append(self.ext.reference_list())
+
+
+# The buttons of a reference list's downloads paragraph (assets/cite.js makes them work).
+DOWNLOAD_BUTTONS = ", ".join(
+    f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
+    for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
+    ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
+# With the option list_in_comment, a page's reference list is written between these two markers,
+# as an HTML comment, and the theme's template removes them (see overrides/main.html). Material's
+# search plugin reads each page's HTML before the template does, and skips a comment in one step
+# where it would parse every tag of the list (which it then leaves out of the index anyway).
+# Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
+LIST_OPEN = "<!--mdcite-list "
+LIST_CLOSE = " mdcite-list-->"
 
 
 class CitationsExtension(Extension):
