@@ -52,7 +52,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	$(BIN)/python -m mdcite.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf site site.tmp-* .cache .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mdcite import bench
+from bench import bench
 from mdcite import index as index_module
 from mdcite.bibliography import load
 

@@ -139,25 +139,109 @@ def _reference_text(page, href: str) -> str:
     return " ".join(entry.inner_text().split())
 
 
-def _visible_tooltip(page, link) -> str:
-    """The text of the tooltip Material shows for a focused or hovered element."""
-    page.wait_for_function("el => !!el.getAttribute('aria-describedby')", arg=link.element_handle())
-    tooltip = page.locator(f"[id='{link.get_attribute('aria-describedby')}']")
-    tooltip.wait_for(state="visible")
-    assert tooltip.get_attribute("role") == "tooltip"
-    assert "md-tooltip2--active" in tooltip.get_attribute("class")
-    return " ".join(tooltip.inner_text().split())
+def _visible_preview(page, link) -> str:
+    """The text of the preview shown for a hovered, focused or tapped citation.
+
+    It must be a visible tooltip that the citation names as its description, so that
+    assistive technology reads the same reference."""
+    page.wait_for_function("el => el.getAttribute('aria-describedby') === 'cite-preview'",
+                           arg=link.element_handle())
+    preview = page.locator("#cite-preview")
+    preview.wait_for(state="visible")
+    assert preview.get_attribute("role") == "tooltip"
+    return " ".join(preview.inner_text().split())
 
 
-def test_hovering_a_citation_shows_its_full_reference_as_a_tooltip(open_page):
+def _preview_hidden(page) -> None:
+    page.locator("#cite-preview").wait_for(state="hidden")
+
+
+def test_a_citation_carries_only_its_link_not_a_copy_of_its_reference(built_site):
+    html = (built_site / THEME_PAGE / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r"<a class=\"citation\"[^>]*>", html)
+    assert links and all(re.fullmatch(r'<a class="citation" href="#ref-[^"]+">', a) for a in links), links[:3]
+
+
+def test_assistive_technology_hears_a_citations_full_reference_before_any_preview(open_page):
     page = open_page(THEME_PAGE)
     citation = page.locator("article a.citation").first
-    title = " ".join((citation.get_attribute("title") or "").split())
-    assert title, "the citation carries no title for its tooltip"
     expected = _reference_text(page, citation.get_attribute("href"))
-    assert title == expected
+    page.wait_for_function("el => !!el.getAttribute('aria-describedby')", arg=citation.element_handle())
+    described_by = citation.get_attribute("aria-describedby")
+    assert described_by == citation.get_attribute("href").split("#", 1)[1]
+    assert " ".join(page.locator(f"[id='{described_by}']").inner_text().split()) == expected
+
+
+def test_hovering_a_citation_shows_its_full_reference_in_a_preview(open_page):
+    page = open_page(THEME_PAGE)
+    citation = page.locator("article a.citation").first
+    expected = _reference_text(page, citation.get_attribute("href"))
     citation.hover()
-    assert _visible_tooltip(page, citation) == expected
+    assert _visible_preview(page, citation) == expected
+    box, link = (page.locator(s).bounding_box() for s in ("#cite-preview", "article a.citation >> nth=0"))
+    assert abs(box["y"] - (link["y"] + link["height"])) < 40 or abs(box["y"] + box["height"] - link["y"]) < 40, (box, link)
+
+
+def test_the_preview_stays_while_the_pointer_moves_into_it_and_goes_when_it_leaves(open_page):
+    page = open_page(THEME_PAGE)
+    citation = page.locator("article a.citation").first
+    citation.hover()
+    _visible_preview(page, citation)
+    page.locator("#cite-preview").hover()
+    page.wait_for_timeout(400)  # longer than the grace period for reaching the preview
+    assert page.locator("#cite-preview").is_visible()
+    page.mouse.move(5, 450)
+    _preview_hidden(page)
+    assert citation.get_attribute("aria-describedby") == citation.get_attribute("href").split("#", 1)[1]
+
+
+def test_escape_hides_the_preview_of_a_hovered_citation(open_page):
+    page = open_page(THEME_PAGE)
+    citation = page.locator("article a.citation").nth(1)
+    citation.hover()
+    _visible_preview(page, citation)
+    page.keyboard.press("Escape")
+    _preview_hidden(page)
+
+
+def test_tapping_a_citation_shows_its_preview_and_a_second_tap_follows_it(open_page):
+    page = open_page(THEME_PAGE, viewport=PHONE, has_touch=True, is_mobile=True)
+    citation = page.locator("article a.citation").nth(2)
+    href = citation.get_attribute("href")
+    fragment = "#" + href.split("#", 1)[1]
+    expected = _reference_text(page, href)
+    citation.tap()
+    assert _visible_preview(page, citation) == expected
+    assert not page.url.endswith(fragment), "the first tap left for the entry instead of previewing it"
+    citation.tap()
+    page.wait_for_url(re.compile(re.escape(fragment) + "$"))
+    _preview_hidden(page)
+
+
+def _serve_sitemap_for_this_port(page, site_url: str) -> None:
+    """Material's instant navigation follows only links listed in sitemap.xml, whose addresses it
+    moves to the page's host but not to its port: the test server's sitemap is given its port."""
+    def fulfil(route):
+        response = route.fetch()
+        text = re.sub(r"<loc>https?://[^/<]+/", "<loc>" + site_url, response.text())
+        route.fulfill(response=response, body=text)
+
+    page.route("**/sitemap.xml", fulfil)
+    page.reload(wait_until="networkidle")
+
+
+def test_the_preview_works_on_a_page_reached_by_instant_navigation(open_page, site_url):
+    page = open_page("themes/energy/")
+    _serve_sitemap_for_this_port(page, site_url)
+    page.evaluate("() => { window.sameDocument = true; }")  # gone if the browser loads a new document
+    page.locator(f".md-nav a[href$='{THEME_PAGE.split('/')[1]}/']").first.click()
+    page.wait_for_url(re.compile(re.escape(site_url + THEME_PAGE) + "$"))
+    page.wait_for_function("() => document.querySelector('article h1')?.textContent.startsWith('Regional')")
+    assert page.evaluate("() => window.sameDocument === true"), "Material's instant navigation did not run"
+    citation = page.locator("article a.citation").first
+    expected = _reference_text(page, citation.get_attribute("href"))
+    citation.hover()
+    assert _visible_preview(page, citation) == expected
 
 
 def test_clicking_a_citation_scrolls_to_its_entry_in_the_page_reference_list(open_page):
@@ -197,7 +281,7 @@ def test_tabbing_to_a_citation_shows_its_reference_to_keyboard_users(open_page):
     page = open_page(THEME_PAGE)
     citation = _tab_to_first_citation(page)
     expected = _reference_text(page, citation.get_attribute("href"))
-    assert _visible_tooltip(page, citation) == expected
+    assert _visible_preview(page, citation) == expected
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "a focused citation shows no focus outline"
 

@@ -72,9 +72,11 @@ def test_plain_prefix_and_locator_are_escaped_text(project):
     assert "</a>, ch. 2, §3 (annex))" in html
 
 
-def test_citation_carries_the_full_reference_as_hover_text(home):
-    assert ('title="TASS. 2025a. \u201cDuma ratifies the treaty.\u201d 8 April 2025. '
-            'https://tass.com/politics/1940345."') in home
+def test_citation_is_a_bare_link_to_the_entry_its_preview_is_built_from(home):
+    assert '<a class="citation" href="#ref-tass-2025-duma">TASS 2025a</a>' in home
+    entry = re.search(r'<li class="reference" id="ref-tass-2025-duma">(.*?)</li>', home).group(1)
+    assert re.sub("<[^>]+>", "", entry) == ("TASS. 2025a. \u201cDuma ratifies the treaty.\u201d 8 April 2025. "
+                                            "https://tass.com/politics/1940345.")
 
 
 def test_in_text_citation_renders_author_then_year_in_parentheses(home):

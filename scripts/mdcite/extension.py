@@ -90,9 +90,11 @@ def plain_affix(text: str) -> bool:
 
 
 def citation_html(ref, label: str) -> str:
-    """The link of one in-text citation; its title is the full reference, for hover previews."""
-    return (f'<a class="citation" href="#ref-{escape(ref.key)}" title="{escape(ref.text)}">'
-            f"{escape(label, quote=False)}</a>")
+    """The link of one in-text citation, and nothing more: the hover preview is built in the
+    browser (assets/cite.js) from the entry it points to in the page's own reference list, not
+    repeated in every link, where each build step after Markdown (Material's search plugin above
+    all) would parse it again."""
+    return f'<a class="citation" href="#ref-{escape(ref.key)}">{escape(label, quote=False)}</a>'
 
 
 class GroupPattern(InlineProcessor):
@@ -185,6 +187,20 @@ class ReferencesTree(Treeprocessor):
             root.append(self.ext.reference_list())
 
 
+# The buttons of a reference list's downloads paragraph (assets/cite.js makes them work).
+DOWNLOAD_BUTTONS = ", ".join(
+    f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
+    for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
+    ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
+# With the option list_in_comment, a page's reference list is written between these two markers,
+# as an HTML comment, and the theme's template removes them (see overrides/main.html). Material's
+# search plugin reads each page's HTML before the template does, and skips a comment in one step
+# where it would parse every tag of the list (which it then leaves out of the index anyway).
+# Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
+LIST_OPEN = "<!--mdcite-list "
+LIST_CLOSE = " mdcite-list-->"
+
+
 class CitationsExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {
@@ -194,6 +210,8 @@ class CitationsExtension(Extension):
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
             "article_count": [47, "Numbered articles that @art-N may point to: 1 to this"],
             "references_title": ["References", "Heading of each page's reference list"],
+            "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
+                                "the theme's template unwraps (cheaper for Material's search plugin)"],
             "tag_labels": [{}, "Display names of the data-tags used by article entries"],
             "status_labels": [{"verified": "Verified", "reported": "Reported",
                                "unverified": "Not yet verified"}, "Display names of data-status"],
@@ -284,24 +302,20 @@ class CitationsExtension(Extension):
         """Buttons that save this page's works in three formats.
 
         The browser cuts them out of the site's own references.bib/.ris/.json (same origin),
-        so each entry is written once per site rather than once per page that cites it."""
+        so each entry is written once per site rather than once per page that cites it. The
+        buttons are the same on every page: finished HTML, stored once as such. Only the link to
+        the whole bibliography stays in the tree, for the generator to rewrite."""
         here = self.state.page
         root = index_module.relative_url(here.url, "") if here is not None and here.src else ""
         p = etree.Element("p", {"class": "reference-downloads", "data-keys": " ".join(r.key for r in refs),
                                 "data-root": root, "data-stem": stem})
-        p.text = "Download these works as "
-        formats = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json")]
-        for i, (name, ext) in enumerate(formats):
-            button = etree.SubElement(p, "button", {"type": "button", "class": "reference-download",
-                                                    "data-format": ext})
-            button.text = name
-            button.tail = ", " if i < len(formats) - 2 else (" or " if i == len(formats) - 2 else ".")
         whole = self.state.index.bibliography_page
-        if whole is not None and whole is not here:
+        more = whole is not None and whole is not here
+        p.text = "Download these works as " + self.md.htmlStash.store(DOWNLOAD_BUTTONS) + (
+            ". Or get the " if more else ".")
+        if more:
             link = etree.SubElement(p, "a", {"href": self.href(whole)})
-            link.text = "whole bibliography"
-            last = p[-2]
-            last.tail = ". Or get the "
+            link.text = AtomicString("whole bibliography")
             link.tail = " in the same formats."
         return p
 
@@ -317,8 +331,10 @@ class CitationsExtension(Extension):
         # as such, rather than a tree that every later step would walk.
         entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}</li>'
                           for ref in refs)
-        etree.SubElement(section, "p").text = self.md.htmlStash.store(
-            f'<ul class="reference-list">{entries}</ul>')
+        ul = f'<ul class="reference-list">{entries}</ul>'
+        if self.getConfig("list_in_comment"):
+            ul = f"{LIST_OPEN}{ul}{LIST_CLOSE}"
+        etree.SubElement(section, "p").text = self.md.htmlStash.store(ul)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
         section.append(self.downloads(refs, f"{stem}-references"))

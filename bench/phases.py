@@ -1,4 +1,4 @@
-"""``python -m mdcite.phases OUT.json mkdocs build …``: run one MkDocs build and record the CPU
+"""``python bench/phases.py OUT.json mkdocs build …``: run one MkDocs build and record the CPU
 time of its phases (Markdown conversion, Material's search plugin, template rendering).
 
 The benchmark uses it to show where a way of building spends its time: the wall-clock table
@@ -39,7 +39,7 @@ class Timer:
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: python -m mdcite.phases OUT.json mkdocs build [options]", file=sys.stderr)
+        print("usage: python bench/phases.py OUT.json mkdocs build [options]", file=sys.stderr)
         return 2
     out, command = Path(argv[0]), argv[1:]
     started = time.process_time()

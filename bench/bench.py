@@ -1,4 +1,4 @@
-"""``make bench``: build one synthetic site several ways and compare wall time and peak memory.
+"""``make bench`` (``python -m bench``): build one synthetic site several ways and compare wall time and peak memory.
 
 The ways: plain Material with the citations left as text (the floor), our extension, the
 ``mkdocs-bibtex`` plugin, and Zensical with and without our extension. Every build is a separate
@@ -29,10 +29,14 @@ from pathlib import Path
 
 import yaml
 
-from .bibliography import fold
+from mdcite.bibliography import fold
+from mdcite.extension import LIST_CLOSE, LIST_OPEN
+
 from .phases import PHASES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
+# Run by its path, not as a module: the builds run in the synthetic site's folder.
+PHASES_SCRIPT = Path(__file__).with_name("phases.py")
 SIZES = (20, 100, 400)
 SEED = 2025
 ENTRIES = 500
@@ -184,16 +188,24 @@ def variant_config(name: str, extension: bool, plugin: bool, hook: str = "") -> 
     extensions: list = [{"toc": {"permalink": True}}, "attr_list", "footnotes"]
     plugins: list = ["search"]
     if extension:
-        extensions.append({"mdcite.extension": {"bibliography": "references.bib", "docs_dir": "docs"}})
+        extensions.append({"mdcite.extension": {"bibliography": "references.bib", "docs_dir": "docs",
+                                                "list_in_comment": True}})
     if plugin:
         plugins.append({"bibtex": {"bib_file": "references.bib"}})
     config = {"site_name": "Citation benchmark", "site_url": "https://bench.example.org/",
-              "docs_dir": "docs", "site_dir": f"out/{name}", "theme": {"name": "material"},
+              "docs_dir": "docs", "site_dir": f"out/{name}", "theme": {"name": "material", "custom_dir": "overrides"},
               "plugins": plugins, "markdown_extensions": extensions}
     if hook:
         config["hooks"] = [hook]
     return config
 
+
+# Every way uses the same theme, with the template override the site uses with the engine's
+# list_in_comment option: it takes the comment markers off each page's reference list (a no-op
+# on pages without one), after Material's search plugin has skipped the list in one step.
+THEME_OVERRIDE = ('{% extends "base.html" %}\n{% block content %}\n'
+                  f'  {{{{ super() | replace("{LIST_OPEN}", "") | replace("{LIST_CLOSE}", "") }}}}\n'
+                  '{% endblock %}\n')
 
 # The "output alone" way: a build that does no citation work but serves, as each page's content,
 # the HTML our engine made for that page in an earlier, untimed build. Its time minus the floor's
@@ -251,6 +263,8 @@ def generate(root: Path, pages: int, seed: int = SEED, entries: int = ENTRIES) -
         folder = docs / chapter_of(number)
         folder.mkdir(exist_ok=True)
         (folder / f"page-{number:03d}.md").write_text(make_page(rng, keys, number, pages), encoding="utf-8")
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text(THEME_OVERRIDE, encoding="utf-8")
     (root / "capture_hook.py").write_text(CAPTURE_HOOK, encoding="utf-8")
     (root / "replay_hook.py").write_text(REPLAY_HOOK, encoding="utf-8")
     configs = {v.name: variant_config(v.name, v.extension, v.plugin, v.hook) for v in VARIANTS}
@@ -356,6 +370,8 @@ def check_output(variant: Variant, root: Path, pages: int) -> str:
     sample = (out / chapter_of(1) / "page-001" / "index.html").read_text(encoding="utf-8")
     if variant.expect not in sample:
         return f"page-001 lacks {variant.expect!r}"
+    if LIST_OPEN in sample:
+        return "page-001's reference list is still inside its comment (the theme override did not run)"
     return ""
 
 
@@ -428,7 +444,7 @@ class Phases:
 
 def bench_phases(root: Path, pages: int, variants: list[Variant], repeat: int) -> list[Phases]:
     """CPU time of each phase of the Material builds, from separate, untimed builds run through
-    ``mdcite.phases`` (the timers add a little to each build, so these are not the table's)."""
+    ``bench/phases.py`` (the timers add a little to each build, so these are not the table's)."""
     logs = root / "logs"
     replayable = (root / CAPTURED).exists()
     found = [Phases(v, pages) for v in variants
@@ -438,8 +454,8 @@ def bench_phases(root: Path, pages: int, variants: list[Variant], repeat: int) -
             continue
         clean(p.variant, root)
         out = logs / f"phases-{p.variant.name}-{n}.json"
-        # The way's own `mkdocs build …` command, run under the timers of mdcite.phases.
-        command = [sys.executable, "-m", "mdcite.phases", str(out), *p.variant.command(root)[2:]]
+        # The way's own `mkdocs build …` command, run under the timers of bench/phases.py.
+        command = [sys.executable, str(PHASES_SCRIPT), str(out), *p.variant.command(root)[2:]]
         _, _, _, code = run_process(command, root, logs / f"phases-{p.variant.name}-{n}.log")
         if code != 0 or not out.exists():
             p.problem = f"phase timing failed (exit {code})"
@@ -734,7 +750,7 @@ def real_site_lines(real: RealSite | None) -> list[str]:
 def report(results: list[Runs], real: RealSite | None, repeat: int, seconds: float,
            phases: list[Phases] | None = None) -> str:
     lines = ["# Benchmark results", "",
-             "Generated by `make bench` (`python -m mdcite.bench`); do not edit by hand. "
+             "Generated by `make bench` (`python -m bench`); do not edit by hand. "
              "See bench/README.md for what is measured and how.", "",
              "## Machine", "", *machine(), f"- Packages: {versions()}",
              f"- Benchmark wall time: {seconds / 60:.1f} min", "",
@@ -755,7 +771,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mdcite.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=parse_sizes,
                         default=parse_sizes(os.environ.get("MDCITE_BENCH_SIZES", "20,100,400")),
                         help="pages per synthetic site, comma-separated (env MDCITE_BENCH_SIZES)")

@@ -1,0 +1,69 @@
+"""The markup of each page's reference list: plain HTML by default, or wrapped in an HTML comment
+that the theme's template unwraps (option list_in_comment), so that Material's search plugin skips
+it in one step. Either way the reader's page carries the same list."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+
+from mdcite import index as index_module
+from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
+
+LIST_RE = re.compile(r'<ul class="reference-list">.*?</ul>', re.S)
+
+
+def render_home(project: Path, **options) -> str:
+    _, body, _ = index_module.split_front_matter((project / "docs" / "index.md").read_text(encoding="utf-8"))
+    ext = CitationsExtension(root=str(project), article_count=3, **options)
+    return markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
+
+
+class Tags(HTMLParser):
+    """The start tags an HTML parser reports, as Material's search plugin receives them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append(tag)
+
+
+def start_tags(html: str) -> list[str]:
+    parser = Tags()
+    parser.feed(html)
+    parser.close()
+    return parser.seen
+
+
+def test_a_reference_list_is_plain_html_by_default(project):
+    html = render_home(project)
+    assert LIST_RE.search(html) and LIST_OPEN not in html and LIST_CLOSE not in html
+    assert "li" in start_tags(html)
+
+
+def test_asked_to_a_reference_list_comes_inside_the_comment_markers(project):
+    plain, wrapped = render_home(project), render_home(project, list_in_comment=True)
+    the_list = LIST_RE.search(plain).group(0)
+    assert LIST_OPEN + the_list + LIST_CLOSE in wrapped
+    assert wrapped.replace(LIST_OPEN, "").replace(LIST_CLOSE, "") == plain
+
+
+def test_an_html_parser_sees_no_tag_of_a_wrapped_list(project):
+    wrapped = render_home(project, list_in_comment=True)
+    assert "li" not in start_tags(wrapped)
+    assert "a" in start_tags(wrapped)  # the citations themselves are still links
+
+
+def test_the_built_site_serves_every_reference_list_unwrapped(built_site):
+    pages = [p for p in built_site.rglob("*.html") if 'class="references"' in p.read_text(encoding="utf-8")]
+    assert len(pages) > 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "mdcite-list" not in text, page
+        assert re.search(r'<section[^>]*class="references".*?<ul class="reference-list"><li class="reference" id="ref-',
+                         text, re.S), page
