@@ -7,6 +7,7 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from collections import Counter
@@ -22,7 +23,7 @@ from markdown.util import AtomicString
 from . import export
 from . import index as index_module
 from .errors import SourceError
-from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, read
 
 STATUS_ORDER = ("verified", "reported", "unverified")
 
@@ -34,6 +35,7 @@ class PageState:
         self.index: index_module.Index | None = None
         self.page: index_module.PageInfo | None = None
         self.cited: list[str] = []
+        self.readings: list[tuple[str, tuple[CiteItem, ...], str]] = []  # (kind, works, label)
 
 
 class IdentifyPage(Preprocessor):
@@ -79,60 +81,91 @@ def citation_html(ref, label: str) -> str:
             f"{escape(label, quote=False)}</a>")
 
 
-class GroupPattern(InlineProcessor):
-    """``[see @key, p. 4; @other]`` → (see Author 2025, p. 4; Other 2024)."""
+def citation_span_html(ref, label: str) -> str:
+    """A citation inside a link's text: the same words, but a link inside a link is not HTML."""
+    return (f'<span class="citation" data-cites="{escape(ref.key)}" title="{escape(ref.text)}">'
+            f"{escape(label, quote=False)}</span>")
+
+
+# Where a citation may start; the shared reader decides whether one does.
+TRIGGER_RE = r"\[|-(?=@)|@"
+
+
+@functools.lru_cache(maxsize=1024)
+def cites_by_start(data: str) -> dict[int, Cite]:
+    return {cite.start: cite for cite in read(data)}
+
+
+class CitationPattern(InlineProcessor):
+    """Every citation form, ``[see @key, p. 4; @other]``, ``@key [p. 4]``, ``-@key``, ``@sec-id``,
+    read by ``syntax.read``, the reader ``mdcite check`` uses.
+
+    Registered above code spans (190), so it sees the block's text as written, as the check
+    does; the reader itself passes over code, escapes, comments, HTML and link addresses."""
 
     def __init__(self, pattern, md, ext):
         super().__init__(pattern, md)
         self.ext = ext
 
     def handleMatch(self, m, data):
-        items, problem = parse_group(m.group("body"))
-        bib = self.ext.state.index.bib
-        if problem or any(item.key not in bib for item in items):
-            return None, None, None  # reported with its location by IdentifyPage
-        # The links are finished HTML, handed to Python-Markdown's store of raw HTML rather than
-        # built as trees that every later step would walk; the text around them is the group's.
-        store = self.md.htmlStash.store
-        parts = []
-        for i, item in enumerate(items):
-            self.ext.note_cited(item.key)
-            ref = bib[item.key]
-            parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
-            parts.append(store(citation_html(ref, ref.cite_label(item.suppress_author))))
-            if item.locator:
-                parts.append(", " + item.locator)
-        text = "(" + "".join(parts) + ")"
-        if all(plain_affix(item.prefix) and plain_affix(item.locator) for item in items):
-            return text, m.start(0), m.end(0)  # returned as text: no pattern looks into it again
-        # A prefix or locator with Markdown in it: the text goes back into the tree, processed.
-        span = etree.Element("span", {"class": "citation-group"})
-        span.text = text
-        return span, m.start(0), m.end(0)
-
-
-class BarePattern(InlineProcessor):
-    """``@sec-id`` and ``@art-3`` become links to their targets; ``@key`` is Author (Year)."""
-
-    def __init__(self, pattern, md, ext):
-        super().__init__(pattern, md)
-        self.ext = ext
-
-    def handleMatch(self, m, data):
-        key = m.group("key")
+        cite = cites_by_start(data).get(m.start())
+        if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
+            return None, None, None
         state = self.ext.state
-        if is_crossref(key):
-            label = state.index.labels.get(key)
+        if cite.crossref:
+            # Only the cross-reference: a bracket after it is then read as a group of its own.
+            label = state.index.labels.get(cite.items[0].key)
             if label is None:
                 return None, None, None
-            return self.ext.crossref_link(label), m.start(0), m.end(0)
+            state.readings.append(("crossref", (), label.id))
+            end = cite.start + 1 + len(cite.items[0].key)
+            return self.ext.crossref_link(label, cite.in_link), cite.start, end
         bib = state.index.bib
-        if key not in bib:
+        if any(item.key not in bib for item in cite.items):
             return None, None, None
-        ref = bib[key]
+        if cite.in_text:
+            state.readings.append(("intext", cite.items, cite.items[0].key))
+            text = self.in_text(cite)
+        else:
+            state.readings.append(("group", cite.items, ""))
+            text = "(" + self.works(cite.items, cite.in_link) + ")"
+        if all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items):
+            return text, cite.start, cite.end  # returned as text: no pattern looks into it again
+        # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
+        span = etree.Element("span", {"class": "citation-group"})
+        span.text = text
+        return span, cite.start, cite.end
+
+    def link(self, key: str, label: str, in_link: bool) -> str:
+        """One work's link, as a placeholder in Python-Markdown's store of finished HTML: the
+        links are not built as trees that every later step would walk."""
         self.ext.note_cited(key)
-        label = f"{ref.author_short} ({ref.year_label})"
-        return self.md.htmlStash.store(citation_html(ref, label)), m.start(0), m.end(0)
+        ref = self.ext.state.index.bib[key]
+        return self.md.htmlStash.store((citation_span_html if in_link else citation_html)(ref, label))
+
+    def works(self, items, in_link: bool) -> str:
+        """``see Author 2025, p. 4; Other 2024``: the works of a group, without parentheses."""
+        bib = self.ext.state.index.bib
+        parts = []
+        for i, item in enumerate(items):
+            parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
+            parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), in_link))
+            parts.append(item.suffix_text())
+        return "".join(parts)
+
+    def in_text(self, cite: Cite) -> str:
+        """``Author (Year)``; with a locator or more works, ``Author (Year, p. 4; Other 2024)``;
+        ``-@key`` gives the year alone."""
+        first, *rest = cite.items
+        ref = self.ext.state.index.bib[first.key]
+        if not rest and not first.suffix:
+            label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
+            return self.link(first.key, label, cite.in_link)
+        tail = first.suffix_text() + ("; " + self.works(rest, cite.in_link) if rest else "")
+        year = self.link(first.key, ref.year_label, cite.in_link)
+        if first.mode != IN_TEXT:
+            return year + tail
+        return f"{self.link(first.key, ref.author_short, cite.in_link)} ({year}{tail})"
 
 
 class ReferencesTree(Treeprocessor):
@@ -193,8 +226,8 @@ class CitationsExtension(Extension):
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("@")
         md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
-        md.inlinePatterns.register(GroupPattern(GROUP_RE.pattern, md, self), "mdcite_group", 175)
-        md.inlinePatterns.register(BarePattern(BARE_RE.pattern, md, self), "mdcite_bare", 174)
+        # Above code spans (190) and escapes (180): the shared reader sees the text as written.
+        md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
 
     def reset(self):
@@ -220,7 +253,7 @@ class CitationsExtension(Extension):
         return link + (f"#{fragment}" if fragment else "")
 
     # -- cross-references ---------------------------------------------------------------------
-    def crossref_link(self, label: index_module.Label) -> etree.Element:
+    def crossref_link(self, label: index_module.Label, in_link: bool = False) -> etree.Element:
         if label.id.startswith("art-"):
             text = "Preamble" if label.id == "art-preamble" else f"Article {label.id[4:]}"
             title = label.title
@@ -230,8 +263,11 @@ class CitationsExtension(Extension):
         else:
             text = label.title
             title = f"{label.page.title} › {label.title}"
-        a = etree.Element("a", {"class": "crossref", "href": self.href(label.page, label.id),
-                                "title": title})
+        if in_link:  # inside a link's text: the same words, not a second link
+            a = etree.Element("span", {"class": "crossref", "title": title})
+        else:
+            a = etree.Element("a", {"class": "crossref", "href": self.href(label.page, label.id),
+                                    "title": title})
         a.text = AtomicString(text)
         return a
 
