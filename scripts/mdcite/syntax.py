@@ -477,7 +477,9 @@ def read(text: str) -> tuple[Cite, ...]:
             if not brackets:
                 continue
             _, before, image = brackets.pop()
-            if _after_bracket(text, i) == "link":
+            # "[text][label]" is a reference link, but "[@a][@b]" ends with a group (as in Pandoc,
+            # where an undefined label is no link and a label with a key is read as a citation).
+            if _after_bracket(text, i) == "link" and not (text[i] == "[" and _group_at(text, i)):
                 for cite in cites[before:]:
                     cite.in_link = True
                     if image and not cite.problem:
@@ -489,9 +491,25 @@ def read(text: str) -> tuple[Cite, ...]:
             if cite is None:
                 i += 1
                 continue
+            if _example_marker(text, cite) and not cite.problem:
+                cite.problem = ("'(@label)' at the start of a block is a Pandoc example-list marker, which "
+                                "this site does not support; write the citation inside the sentence")
             cites.append(cite)
             i = cite_end = cite.end
     return tuple(cites)
+
+
+def _example_marker(text: str, cite: Cite) -> bool:
+    """``(@label)`` opening a block: a numbered example in Pandoc, not a citation."""
+    b = cite.start - 1
+    if b < 0 or text[b] != "(" or text[cite.end:cite.end + 1] != ")" or len(cite.items) != 1:
+        return False
+    if text[cite.end + 1:cite.end + 2] not in ("", " ", "\t", "\n"):
+        return False
+    line = text.rfind("\n", 0, b) + 1
+    if text[line:b].strip(" ") or b - line > 3:
+        return False
+    return line == 0 or not text[text.rfind("\n", 0, line - 1) + 1:line - 1].strip()
 def parse_group(body: str) -> tuple[tuple[CiteItem, ...], str]:
     """The items of a bracketed group's text (without its brackets), and its problem or ""."""
     cite = _group_at("[" + body + "]", 0)
@@ -569,10 +587,15 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     return out
 
 
+def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
+    """A page's text as the reader sees it (fenced code blanked) and its citations."""
+    text = "\n".join(fence_mask(lines))
+    return text, read(text)
+
+
 def scan(lines: list[str]) -> list[Token]:
     """Every citation and cross-reference in a page, with 1-based line and column."""
-    text = "\n".join(fence_mask(lines))
-    cites = read(text)
+    text, cites = read_lines(lines)
     if not cites:
         return []
     starts = [0]
