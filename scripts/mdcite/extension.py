@@ -7,14 +7,14 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import re
 import xml.etree.ElementTree as etree
 from collections import Counter
 from html import escape
 from pathlib import Path
 
-from markdown import Extension
+from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -91,9 +91,13 @@ def citation_span_html(ref, label: str) -> str:
 TRIGGER_RE = r"\[|-(?=@)|@"
 
 
-@functools.lru_cache(maxsize=1024)
-def cites_by_start(data: str) -> dict[int, Cite]:
-    return {cite.start: cite for cite in read(data)}
+# What Python-Markdown puts in place of a replaced match (markdown.util.INLINE_PLACEHOLDER).
+PLACEHOLDER_ONLY_RE = re.compile(re.escape(util.STX) + r"klzzwxh:\d+" + re.escape(util.ETX))
+
+
+def shifted(cite: Cite, delta: int) -> Cite:
+    return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
+                               group=cite.group + delta if cite.group >= 0 else -1)
 
 
 class CitationPattern(InlineProcessor):
@@ -106,11 +110,47 @@ class CitationPattern(InlineProcessor):
     def __init__(self, pattern, md, ext):
         super().__init__(pattern, md)
         self.ext = ext
+        # The reading of the text last seen, and what it becomes once a citation is replaced.
+        self.seen: tuple[str, dict[int, Cite]] = ("", {})
+        self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+
+    def cites(self, data: str) -> dict[int, Cite]:
+        """The citations of the text by offset. A block is read once: after a citation becomes a
+        placeholder, the text's reading is the old one moved by the placeholder's length (the
+        reader would find the same, and the original text is what ``mdcite check`` read)."""
+        if data is self.seen[0] or data == self.seen[0]:
+            return self.seen[1]
+        carried, self.carried = self.carried, None
+        if carried is not None:
+            head, tail, end, after = carried
+            middle = len(data) - len(tail)
+            if (data.startswith(head) and data.endswith(tail)
+                    and PLACEHOLDER_ONLY_RE.fullmatch(data, len(head), middle)):
+                delta = middle - end
+                found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
+                self.seen = (data, found)
+                return found
+        found = {cite.start: cite for cite in read(data)}
+        self.seen = (data, found)
+        return found
+
+    def replaced(self, data: str, cite: Cite) -> None:
+        """Remember how the reading continues once ``cite`` is a placeholder in ``data``."""
+        if cite.crossref and cite.group >= 0:
+            return  # the group after it is read afresh, as a group of its own
+        after = {start: c for start, c in self.seen[1].items() if start >= cite.end}
+        self.carried = (data[:cite.start], data[cite.end:], cite.end, after)
 
     def handleMatch(self, m, data):
-        cite = cites_by_start(data).get(m.start())
+        cite = self.cites(data).get(m.start())
         if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
             return None, None, None
+        node, start, end = self.render(cite)
+        if node is not None:
+            self.replaced(data, dataclasses.replace(cite, end=end))
+        return node, start, end
+
+    def render(self, cite: Cite):
         state = self.ext.state
         if cite.crossref:
             # Only the cross-reference: a bracket after it is then read as a group of its own.
