@@ -210,3 +210,12 @@ def test_cross_reference_followed_by_a_group_is_a_link_then_a_citation(project):
 def test_check_and_build_read_escaped_brackets_alike():
     [token] = scan(["A claim [@a, p. \\[3\\]]."])
     assert token.items[0].suffix == ", p. \\[3\\]"
+
+
+def test_a_link_definition_in_a_code_block_is_not_reported():
+    assert scan(["```", "[@a]: https://example.org", "```"]) == []
+
+
+def test_a_line_that_python_markdown_drops_as_a_link_definition_is_reported():
+    [token] = scan(["Text.", "", "[@a]: https://example.org"])
+    assert (token.line, token.col) == (3, 1) and "read as a link definition and dropped" in token.problem

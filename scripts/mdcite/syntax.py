@@ -34,7 +34,8 @@ HTML_RE = re.compile(
     r"|![A-Za-z][^>]*>|\?.*?\?>)",  # a declaration or processing instruction
     re.DOTALL)
 LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\]")
-ATTRIBUTES_AFTER_RE = re.compile(r"\{[^{}\n]*\}")
+ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}" (Pandoc's attributes, making a span)
+    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)+\}")
 # A suffix that starts like a locator ("p. 4", "33", "chap. 2", "§ 3") is printed after a comma,
 # as citeproc does; any other suffix ("and passim") follows the year after a space.
 LOCATOR_RE = re.compile(
@@ -240,7 +241,7 @@ def _bracket_close(text: str, i: int, limit: int) -> int:
 def _after_bracket(text: str, j: int) -> str:
     """What follows a closing bracket: "link" (a target or a reference), "span" (attributes)."""
     if j < len(text):
-        if text[j] in "([" and LINK_TARGET_AFTER_RE.match(text, j):
+        if text[j] in "([" and text[j + 1:j + 2] != "^" and LINK_TARGET_AFTER_RE.match(text, j):
             return "link"
         if text[j] == "{" and ATTRIBUTES_AFTER_RE.match(text, j):
             return "span"
@@ -541,14 +542,14 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def fence_mask(lines: list[str]) -> list[str]:
+def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
     """Blank out fenced code blocks and link definitions, keeping lines and columns: block
     structure that the reader, which sees one block's text at a time in the build, cannot know
     from inline syntax (Python-Markdown removes both before it reads a block's inlines)."""
     out: list[str] = []
     fence = ""
     for line in lines:
-        if not fence and "]:" in line and LINK_DEFINITION_RE.match(line):
+        if definitions and not fence and "]:" in line and LINK_DEFINITION_RE.match(line):
             out.append(" " * len(line))
             continue
         if fence:
@@ -600,28 +601,35 @@ def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
     return text, read(text)
 
 
-def footnote_citations(lines: list[str]) -> list[Token]:
-    """``[^1]: @key``: a footnote to Pandoc, but a link definition to Python-Markdown, which
-    drops it; reported, since the citation would vanish without a word."""
+def dropped_citations(lines: list[str]) -> list[Token]:
+    """``[^1]: @key`` and ``[@key]: …``: citations to Pandoc, but link definitions to
+    Python-Markdown, which drops them; reported, since they would vanish without a word."""
     found = []
     for n, line in enumerate(lines, start=1):
-        m = LINK_DEFINITION_RE.match(line) if "[^" in line else None
-        if m and m.group("label").startswith("^") and read(m.group("url")):
+        m = LINK_DEFINITION_RE.match(line) if "]:" in line and "@" in line else None
+        if m is None:
+            continue
+        label = m.group("label")
+        if label.startswith("^") and read(m.group("url")):
             found.append(Token("group", n, m.start("url") + 1, problem=(
                 "a footnote that holds only a citation is read as a link definition and dropped; "
                 "this site has no footnotes: put the citation in the sentence it supports")))
+        elif read(f"[{label}]"):
+            found.append(Token("group", n, m.start("label"), problem=(
+                "a line that starts with a citation and a colon, '[@key]: …', is read as a link "
+                "definition and dropped; start the sentence with a word")))
     return found
 
 
 def scan(lines: list[str]) -> list[Token]:
     """Every citation and cross-reference in a page, with 1-based line and column."""
     text, cites = read_lines(lines)
+    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False))
     if not cites:
-        return footnote_citations(lines) if "[^" in text else []
+        return tokens
     starts = [0]
     for m in re.finditer("\n", text):
         starts.append(m.end())
-    tokens: list[Token] = footnote_citations(lines)
     for cite in cites:
         for kind, offset, items, label in tokens_of(cite):
             line = bisect.bisect_right(starts, offset)
