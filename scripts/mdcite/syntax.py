@@ -571,7 +571,7 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     the addresses of Markdown links), keeping columns."""
     out: list[str] = []
     in_comment = False
-    for line in fence_mask(lines):
+    for line in fence_mask(lines, definitions=False):
         masked = line
         if in_comment:
             end = masked.find("-->")
