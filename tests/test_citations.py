@@ -219,3 +219,9 @@ def test_a_link_definition_in_a_code_block_is_not_reported():
 def test_a_line_that_python_markdown_drops_as_a_link_definition_is_reported():
     [token] = scan(["Text.", "", "[@a]: https://example.org"])
     assert (token.line, token.col) == (3, 1) and "read as a link definition and dropped" in token.problem
+
+
+def test_braced_cross_reference_links_to_its_section(project):
+    html = render_text(project, "See @{sec-deep-section} [@org-2025].\n")
+    assert re.search(r'<a class="crossref" href="deep/er/page.md#sec-deep-section"[^>]*>Deep section</a> '
+                     r'\(<a class="citation" href="#ref-org-2025"', html)

@@ -97,7 +97,8 @@ PLACEHOLDER_ONLY_RE = re.compile(re.escape(util.STX) + r"klzzwxh:\d+" + re.escap
 
 def shifted(cite: Cite, delta: int) -> Cite:
     return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
-                               group=cite.group + delta if cite.group >= 0 else -1)
+                               group=cite.group + delta if cite.group >= 0 else -1,
+                               key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
 
 
 class CitationPattern(InlineProcessor):
@@ -158,8 +159,7 @@ class CitationPattern(InlineProcessor):
             if label is None:
                 return None, None, None
             state.readings.append(("crossref", (), label.id))
-            end = cite.start + 1 + len(cite.items[0].key)
-            return self.ext.crossref_link(label, cite.in_link), cite.start, end
+            return self.ext.crossref_link(label, cite.in_link), cite.start, cite.key_end
         bib = state.index.bib
         if any(item.key not in bib for item in cite.items):
             return None, None, None

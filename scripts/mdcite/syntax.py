@@ -105,6 +105,7 @@ class Cite:
     items: tuple[CiteItem, ...]
     in_text: bool = False
     group: int = -1
+    key_end: int = -1  # where an in-text citation's key ends (before any bracket)
     in_link: bool = False
     problem: str = ""
 
@@ -415,7 +416,7 @@ def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
         return None
     key, end = found
     first = CiteItem(key=key, mode=suppress or IN_TEXT)
-    cite = Cite(begin, end, (first,), in_text=True)
+    cite = Cite(begin, end, (first,), in_text=True, key_end=end)
     if suppress and is_crossref(key):
         cite.problem = f"'-@{key}' cannot leave out an author: a cross-reference has none; write @{key}"
     j = SPNL_RE.match(text, end).end()
