@@ -19,7 +19,9 @@ import pypandoc
 import pytest
 import yaml
 
+from mdcite.errors import SourceError
 from mdcite.syntax import read_lines, scan
+from tests.helpers import render_text
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "pandoc_citations.yaml").read_text(encoding="utf-8"))
 PANDOC = pypandoc.get_pandoc_path()
@@ -116,6 +118,14 @@ def test_deliberate_difference_is_a_located_error(case):
     tokens = [t for t in scan(case["markdown"].split("\n")) if t.problem]
     assert tokens and case["differs"] in tokens[0].problem
     assert tokens[0].line >= 1 and tokens[0].col >= 1
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "differs" in c], ids=case_id)
+def test_deliberate_difference_stops_the_build_with_the_same_located_error(case, project):
+    [token] = [t for t in scan(case["markdown"].split("\n")) if t.problem][:1]
+    with pytest.raises(SourceError) as caught:
+        render_text(project, case["markdown"] + "\n")
+    assert f"<input>:{token.line}:{token.col}: error: malformed citation: {token.problem}" in str(caught.value)
 
 
 def test_suite_holds_at_least_150_cases_each_with_its_origin():
