@@ -24,7 +24,6 @@ SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
 SPECIAL_RE = re.compile(r"[\\`<\[\]@]")
 AFFIX_STOP_RE = re.compile(r"[\\`<\[\];@]")
-PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 HTML_RE = re.compile(
     r"<(?:!--.*?-->"  # a comment
