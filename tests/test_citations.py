@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -149,3 +150,80 @@ def test_bibliography_entries_carry_coins_for_zotero_and_page_lists_do_not(proje
     html = render_page(project, "references.md")
     assert len(re.findall(r'<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;', html)) == 9
     assert re.search(r'<li class="reference" id="ref-', home) and "Z3988" not in home
+
+
+# -- the forms Pandoc reads that issue 13 found misread ----------------------------------------
+
+def shown(html: str) -> str:
+    """What a reader sees of a rendered paragraph: its text, without tags."""
+    return unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+@pytest.mark.parametrize("source, text", [
+    ("@org-2025 [p. 33] says.", "Gulf International Forum (2025, p. 33) says."),
+    ("@org-2025 [-@tass-2025-duma p. 30; see also @pezeshkian-2024] agree.",
+     "Gulf International Forum (2025; 2025a, p. 30; see also Pezeshkiyān and Müller 2024) agree."),
+    ("@org-2025 [p. 33; @tass-2025-duma] agree.", "Gulf International Forum (2025, p. 33; TASS 2025a) agree."),
+    ("A claim [@{org-2025}].", "A claim (Gulf International Forum 2025)."),
+    ("A claim [see\n@org-2025, p. 3].", "A claim (see Gulf International Forum 2025, p. 3)."),
+    ("Two views [@org-2025; @tass-2025-duma]: first.", "Two views (Gulf International Forum 2025; TASS 2025a): first."),
+    ("As they say, -@org-2025 argues.", "As they say, 2025 argues."),
+    ("A claim [@org-2025, p. \\[3\\]].", "A claim (Gulf International Forum 2025, p. [3])."),
+    ("A claim [@org-2025 and passim].", "A claim (Gulf International Forum 2025 and passim)."),
+    ("A claim [@org-2025, and passim].", "A claim (Gulf International Forum 2025, and passim)."),
+])
+def test_pandoc_form_renders_in_the_site_style(project, source, text):
+    assert shown(render_text(project, source + "\n").split("<section")[0]) == text
+
+
+def test_in_text_citation_with_a_locator_links_author_and_year_to_the_entry(project):
+    html = render_text(project, "@org-2025 [p. 33] says.\n")
+    assert re.findall(r'<a class="citation" href="#ref-org-2025"[^>]*>([^<]*)</a>', html) == [
+        "Gulf International Forum", "2025"]
+
+
+def test_doubled_punctuation_ends_a_key(project):
+    html = render_text(project, "@org-2025--the leading voice--argues.\n")
+    assert re.search(r'href="#ref-org-2025"[^>]*>Gulf International Forum \(2025\)</a>--the leading', html)
+
+
+def test_citation_in_a_comment_is_neither_rendered_nor_listed_nor_checked(project):
+    source = "Text <!-- [@tass-2025-duma] and [@nosuch] --> and [@org-2025].\n"
+    html = render_text(project, source)
+    assert "<!-- [@tass-2025-duma] and [@nosuch] -->" in html
+    assert re.findall(r'<li class="reference" id="ref-([^"]+)"', html) == ["org-2025"]
+    assert [t.items[0].key for t in scan(source.split("\n"))] == ["org-2025"]
+
+
+def test_citation_in_link_text_is_not_a_link_inside_a_link(project):
+    html = render_text(project, "See [@org-2025](https://example.org) and [see @sec-deep-section](https://x.org).\n")
+    assert re.search(r'<a href="https://example.org"><span class="citation" data-cites="org-2025"[^>]*>'
+                     r'Gulf International Forum \(2025\)</span></a>', html)
+    assert '<a href="https://x.org">see <span class="crossref"' in html
+    assert re.findall(r'<li class="reference" id="ref-([^"]+)"', html) == ["org-2025"]
+
+
+def test_cross_reference_followed_by_a_group_is_a_link_then_a_citation(project):
+    html = render_text(project, "See @sec-deep-section [@org-2025].\n")
+    assert re.search(r'<a class="crossref" href="deep/er/page.md#sec-deep-section"[^>]*>Deep section</a> '
+                     r'\(<a class="citation" href="#ref-org-2025"', html)
+
+
+def test_check_and_build_read_escaped_brackets_alike():
+    [token] = scan(["A claim [@a, p. \\[3\\]]."])
+    assert token.items[0].suffix == ", p. \\[3\\]"
+
+
+def test_a_link_definition_in_a_code_block_is_not_reported():
+    assert scan(["```", "[@a]: https://example.org", "```"]) == []
+
+
+def test_a_line_that_python_markdown_drops_as_a_link_definition_is_reported():
+    [token] = scan(["Text.", "", "[@a]: https://example.org"])
+    assert (token.line, token.col) == (3, 1) and "read as a link definition and dropped" in token.problem
+
+
+def test_braced_cross_reference_links_to_its_section(project):
+    html = render_text(project, "See @{sec-deep-section} [@org-2025].\n")
+    assert re.search(r'<a class="crossref" href="deep/er/page.md#sec-deep-section"[^>]*>Deep section</a> '
+                     r'\(<a class="citation" href="#ref-org-2025"', html)

@@ -7,13 +7,14 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as etree
 from collections import Counter
 from html import escape
 from pathlib import Path
 
-from markdown import Extension
+from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -22,7 +23,7 @@ from markdown.util import AtomicString
 from . import export, figures
 from . import index as index_module
 from .errors import SourceError
-from .syntax import BARE_RE, GROUP_RE, PLACEHOLDER_RE, is_crossref, parse_group
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, read
 
 STATUS_ORDER = ("verified", "reported", "unverified")
 # Elements that can be a numbered entry with a status: a heading, or a term of a compact list.
@@ -50,6 +51,7 @@ class PageState:
         self.index: index_module.Index | None = None
         self.page: index_module.PageInfo | None = None
         self.cited: list[str] = []
+        self.readings: list[tuple[str, tuple[CiteItem, ...], str]] = []  # (kind, works, label)
 
 
 class IdentifyPage(Preprocessor):
@@ -97,60 +99,131 @@ def citation_html(ref, label: str) -> str:
     return f'<a class="citation" href="#ref-{escape(ref.key)}">{escape(label, quote=False)}</a>'
 
 
-class GroupPattern(InlineProcessor):
-    """``[see @key, p. 4; @other]`` → (see Author 2025, p. 4; Other 2024)."""
+def citation_span_html(ref, label: str) -> str:
+    """A citation inside a link's text: the same words, but a link inside a link is not HTML."""
+    return (f'<span class="citation" data-cites="{escape(ref.key)}" title="{escape(ref.text)}">'
+            f"{escape(label, quote=False)}</span>")
+
+
+# Where a citation may start; the shared reader decides whether one does.
+TRIGGER_RE = r"\[|-(?=@)|@"
+
+
+# What Python-Markdown puts in place of a replaced match (markdown.util.INLINE_PLACEHOLDER).
+PLACEHOLDER_ONLY_RE = re.compile(re.escape(util.STX) + r"klzzwxh:\d+" + re.escape(util.ETX))
+
+
+def shifted(cite: Cite, delta: int) -> Cite:
+    return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
+                               group=cite.group + delta if cite.group >= 0 else -1,
+                               key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
+
+
+class CitationPattern(InlineProcessor):
+    """Every citation form, ``[see @key, p. 4; @other]``, ``@key [p. 4]``, ``-@key``, ``@sec-id``,
+    read by ``syntax.read``, the reader ``mdcite check`` uses.
+
+    Registered above code spans (190), so it sees the block's text as written, as the check
+    does; the reader itself passes over code, escapes, comments, HTML and link addresses."""
 
     def __init__(self, pattern, md, ext):
         super().__init__(pattern, md)
         self.ext = ext
+        # The reading of the text last seen, and what it becomes once a citation is replaced.
+        self.seen: tuple[str, dict[int, Cite]] = ("", {})
+        self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+
+    def cites(self, data: str) -> dict[int, Cite]:
+        """The citations of the text by offset. A block is read once: after a citation becomes a
+        placeholder, the text's reading is the old one moved by the placeholder's length (the
+        reader would find the same, and the original text is what ``mdcite check`` read)."""
+        if data is self.seen[0] or data == self.seen[0]:
+            return self.seen[1]
+        carried, self.carried = self.carried, None
+        if carried is not None:
+            head, tail, end, after = carried
+            middle = len(data) - len(tail)
+            if (data.startswith(head) and data.endswith(tail)
+                    and PLACEHOLDER_ONLY_RE.fullmatch(data, len(head), middle)):
+                delta = middle - end
+                found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
+                self.seen = (data, found)
+                return found
+        found = {cite.start: cite for cite in read(data)}
+        self.seen = (data, found)
+        return found
+
+    def replaced(self, data: str, cite: Cite) -> None:
+        """Remember how the reading continues once ``cite`` is a placeholder in ``data``."""
+        if cite.crossref and cite.group >= 0:
+            return  # the group after it is read afresh, as a group of its own
+        after = {start: c for start, c in self.seen[1].items() if start >= cite.end}
+        self.carried = (data[:cite.start], data[cite.end:], cite.end, after)
 
     def handleMatch(self, m, data):
-        items, problem = parse_group(m.group("body"))
-        bib = self.ext.state.index.bib
-        if problem or any(item.key not in bib for item in items):
-            return None, None, None  # reported with its location by IdentifyPage
-        # The links are finished HTML, handed to Python-Markdown's store of raw HTML rather than
-        # built as trees that every later step would walk; the text around them is the group's.
-        store = self.md.htmlStash.store
-        parts = []
-        for i, item in enumerate(items):
-            self.ext.note_cited(item.key)
-            ref = bib[item.key]
-            parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
-            parts.append(store(citation_html(ref, ref.cite_label(item.suppress_author))))
-            if item.locator:
-                parts.append(", " + item.locator)
-        text = "(" + "".join(parts) + ")"
-        if all(plain_affix(item.prefix) and plain_affix(item.locator) for item in items):
-            return text, m.start(0), m.end(0)  # returned as text: no pattern looks into it again
-        # A prefix or locator with Markdown in it: the text goes back into the tree, processed.
-        span = etree.Element("span", {"class": "citation-group"})
-        span.text = text
-        return span, m.start(0), m.end(0)
+        cite = self.cites(data).get(m.start())
+        if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
+            return None, None, None
+        node, start, end = self.render(cite)
+        if node is not None:
+            self.replaced(data, dataclasses.replace(cite, end=end))
+        return node, start, end
 
-
-class BarePattern(InlineProcessor):
-    """``@sec-id`` and ``@art-3`` become links to their targets; ``@key`` is Author (Year)."""
-
-    def __init__(self, pattern, md, ext):
-        super().__init__(pattern, md)
-        self.ext = ext
-
-    def handleMatch(self, m, data):
-        key = m.group("key")
+    def render(self, cite: Cite):
         state = self.ext.state
-        if is_crossref(key):
-            label = state.index.labels.get(key)
+        if cite.crossref:
+            # Only the cross-reference: a bracket after it is then read as a group of its own.
+            label = state.index.labels.get(cite.items[0].key)
             if label is None:
                 return None, None, None
-            return self.ext.crossref_link(label), m.start(0), m.end(0)
+            state.readings.append(("crossref", (), label.id))
+            return self.ext.crossref_link(label, cite.in_link), cite.start, cite.key_end
         bib = state.index.bib
-        if key not in bib:
+        if any(item.key not in bib for item in cite.items):
             return None, None, None
-        ref = bib[key]
+        if cite.in_text:
+            state.readings.append(("intext", cite.items, cite.items[0].key))
+            text = self.in_text(cite)
+        else:
+            state.readings.append(("group", cite.items, ""))
+            text = "(" + self.works(cite.items, cite.in_link) + ")"
+        if all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items):
+            return text, cite.start, cite.end  # returned as text: no pattern looks into it again
+        # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
+        span = etree.Element("span", {"class": "citation-group"})
+        span.text = text
+        return span, cite.start, cite.end
+
+    def link(self, key: str, label: str, in_link: bool) -> str:
+        """One work's link, as a placeholder in Python-Markdown's store of finished HTML: the
+        links are not built as trees that every later step would walk."""
         self.ext.note_cited(key)
-        label = f"{ref.author_short} ({ref.year_label})"
-        return self.md.htmlStash.store(citation_html(ref, label)), m.start(0), m.end(0)
+        ref = self.ext.state.index.bib[key]
+        return self.md.htmlStash.store((citation_span_html if in_link else citation_html)(ref, label))
+
+    def works(self, items, in_link: bool) -> str:
+        """``see Author 2025, p. 4; Other 2024``: the works of a group, without parentheses."""
+        bib = self.ext.state.index.bib
+        parts = []
+        for i, item in enumerate(items):
+            parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
+            parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), in_link))
+            parts.append(item.suffix_text())
+        return "".join(parts)
+
+    def in_text(self, cite: Cite) -> str:
+        """``Author (Year)``; with a locator or more works, ``Author (Year, p. 4; Other 2024)``;
+        ``-@key`` gives the year alone."""
+        first, *rest = cite.items
+        ref = self.ext.state.index.bib[first.key]
+        if not rest and not first.suffix:
+            label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
+            return self.link(first.key, label, cite.in_link)
+        tail = first.suffix_text() + ("; " + self.works(rest, cite.in_link) if rest else "")
+        year = self.link(first.key, ref.year_label, cite.in_link)
+        if first.mode != IN_TEXT:
+            return year + tail
+        return f"{self.link(first.key, ref.author_short, cite.in_link)} ({year}{tail})"
 
 
 class ReferencesTree(Treeprocessor):
@@ -227,8 +300,8 @@ class CitationsExtension(Extension):
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("@")
         md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
-        md.inlinePatterns.register(GroupPattern(GROUP_RE.pattern, md, self), "mdcite_group", 175)
-        md.inlinePatterns.register(BarePattern(BARE_RE.pattern, md, self), "mdcite_bare", 174)
+        # Above code spans (190) and escapes (180): the shared reader sees the text as written.
+        md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
         md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
 
@@ -255,7 +328,7 @@ class CitationsExtension(Extension):
         return link + (f"#{fragment}" if fragment else "")
 
     # -- cross-references ---------------------------------------------------------------------
-    def crossref_link(self, label: index_module.Label) -> etree.Element:
+    def crossref_link(self, label: index_module.Label, in_link: bool = False) -> etree.Element:
         if label.id.startswith("art-"):
             text = "Preamble" if label.id == "art-preamble" else f"Article {label.id[4:]}"
             title = label.title
@@ -267,8 +340,11 @@ class CitationsExtension(Extension):
         else:
             text = label.title
             title = f"{label.page.title} › {label.title}"
-        a = etree.Element("a", {"class": "crossref", "href": self.href(label.page, label.id),
-                                "title": title})
+        if in_link:  # inside a link's text: the same words, not a second link
+            a = etree.Element("span", {"class": "crossref", "title": title})
+        else:
+            a = etree.Element("a", {"class": "crossref", "href": self.href(label.page, label.id),
+                                    "title": title})
         a.text = AtomicString(text)
         return a
 

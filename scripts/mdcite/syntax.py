@@ -1,29 +1,58 @@
-"""The Pandoc citation and cross-reference syntax: one set of patterns, used by the Markdown
-extension to render and by the scanner to find every use with its line and column."""
+"""The Pandoc citation and cross-reference syntax, read once for everyone.
+
+``read`` is the one reader of citations: ``mdcite check`` runs it over a page's text and the
+Markdown extension over each block's text, so the two cannot disagree about what is cited. It
+follows Pandoc's Markdown reader (``Text.Pandoc.Readers.Markdown``: ``cite``, ``normalCite``,
+``textualCite``, ``citeKey``); where it departs on purpose, the group carries a ``problem`` that
+the caller reports with its location (CONTRIBUTING.md lists those departures)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
 
-KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
-# A bracketed group holding at least one '@', not a link ("[..](" or "[..][") and not nested.
-# Both patterns start with their literal and look behind it (not the other way round): a pattern
-# that opens with a literal is searched for quickly; one that opens with a lookbehind is tried at
-# every character, which made these two patterns a sixth of the engine's time per page.
-GROUP_RE = re.compile(r"\[(?<![\\!\]]\[)(?P<body>[^\[\]\n]*?@[^\[\]\n]*?)\](?![(\[:])")
-ITEM_RE = re.compile(
-    rf"^(?P<prefix>.*?)(?P<suppress>-?)@(?P<key>{KEY})?(?P<suffix>.*)$", re.DOTALL
-)
-# A bare @label: cross-reference (sec-/art-/fig-/tbl-) or in-text citation. Not after a word character,
-# so e-mail addresses and escaped "\@" stay text.
-BARE_RE = re.compile(rf"@(?<![\w@\\`]@)(?P<key>{KEY})")
+NORMAL, IN_TEXT, SUPPRESS = "NormalCitation", "AuthorInText", "SuppressAuthor"
 CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
+
+# A key as Pandoc reads it: a letter, digit or '_' (or '*'), then letters, digits, '_' and single
+# internal punctuation; ':' and '/' may also stand before a '/' (as in https://).
+KEY_RE = re.compile(r"[\w*](?:\w|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*")
+# Between an in-text key and its bracket: spaces and at most one line break.
+SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
+# What the reader stops at; everything else is text it jumps over in one step.
+SPECIAL_RE = re.compile(r"[\\`<\[\]@]")
+AFFIX_STOP_RE = re.compile(r"[\\`<\[\];@]")
+BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+HTML_RE = re.compile(
+    r"<(?:!--.*?-->"  # a comment
+    r"|[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"  # an autolink
+    r"|[^\s<>@\\]+@[^\s<>@\\]+>"  # an e-mail autolink
+    r"|/?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"  # a tag
+    r"|![A-Za-z][^>]*>|\?.*?\?>)",  # a declaration or processing instruction
+    re.DOTALL)
+LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\]")
+ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}" (Pandoc's attributes, making a span)
+    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)+\}")
+# A suffix that starts like a locator ("p. 4", "33", "chap. 2", "§ 3") is printed after a comma,
+# as citeproc does; any other suffix ("and passim") follows the year after a space.
+LOCATOR_RE = re.compile(
+    r"(?:\d|[¶§]|(?:p|pp|page|pages|ch|chap|chaps|chapter|chapters|bk|bks|book|books|col|cols|column|"
+    r"columns|fig|figs|figure|figures|fol|fols|folio|folios|no|nos|number|numbers|l|ll|line|lines|"
+    r"n|nn|note|notes|op|opp|opus|opera|para|paras|paragraph|paragraphs|pt|pts|part|parts|sec|secs|"
+    r"section|sections|s\.v|s\.vv|sub verbo|v|vv|verse|verses|vol|vols|volume|volumes)\.?(?=[\s\d]|$))",
+    re.IGNORECASE)
+CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
+UNDERSCORE_RE = re.compile(r"(?<!\w)_|_(?!\w)")
+
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")
 COMMENT_RE = re.compile(r"<!--.*?-->")
 LINK_TARGET_RE = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # "](url)" of a Markdown link
+# A link definition as Python-Markdown reads it ("[label]: url" and an optional title).
+LINK_DEFINITION_RE = re.compile(
+    r"^[ ]{0,3}\[(?P<label>[^\[\]]*)\]:[ ]*(?P<url>\S+)[ ]*(?:([\"'])(?:.*)\3[ ]*|\((?:.*)\)[ ]*)?$")
 HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*(?:\{(?P<attrs>[^{}]*)\})?\s*#*\s*$")
 ATTR_RE = re.compile(r"""#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)|(?P<k>[\w-]+)=(?:"(?P<qv>[^"]*)"|'(?P<sv>[^']*)'|(?P<v>\S+))""")
 PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
@@ -33,14 +62,60 @@ TERM_RE = re.compile(r"^ {0,3}(?P<text>[^\s#:>|<].*?)\s+\{:?(?P<attrs>[^{}]*)\}\
 DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+\S")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class CiteItem:
-    """One work in a citation: ``[see @key, p. 4]`` has prefix "see", key, locator "p. 4"."""
+    """One work in a citation: ``[see @key, p. 4]`` has prefix "see", key, suffix ", p. 4".
+
+    Prefix and suffix are the Markdown source as written; ``mode`` is Pandoc's citation mode."""
 
     key: str
     prefix: str = ""
-    locator: str = ""
-    suppress_author: bool = False
+    suffix: str = ""
+    mode: str = NORMAL
+
+    @property
+    def suppress_author(self) -> bool:
+        return self.mode == SUPPRESS
+
+    @property
+    def locator(self) -> str:
+        """The suffix without its leading comma: "p. 4" for ``, p. 4``."""
+        text = self.suffix.strip()
+        return text[1:].strip() if text.startswith(",") else text
+
+    def suffix_text(self) -> str:
+        """The suffix as printed after the year: ", p. 4" for a locator, " and passim" otherwise."""
+        text = self.suffix.strip()
+        if not text:
+            return ""
+        if text.startswith(","):
+            return ", " + text[1:].strip()
+        if text.startswith("{") and "}" in text:  # Pandoc's braces that force a locator
+            inner, _, rest = text[1:].partition("}")
+            return ", " + inner + rest
+        return (", " if LOCATOR_RE.match(text) else " ") + text
+
+
+@dataclass
+class Cite:
+    """One citation as Pandoc reads it (one ``Cite`` element): where it is and what it cites.
+
+    ``group`` is the offset of the bracket of an in-text citation's bracketed part (-1 if none);
+    ``in_link`` marks a citation inside the text of a link, which must not become a link itself."""
+
+    start: int
+    end: int
+    items: tuple[CiteItem, ...]
+    in_text: bool = False
+    group: int = -1
+    key_end: int = -1  # where an in-text citation's key ends (before any bracket)
+    in_link: bool = False
+    problem: str = ""
+
+    @property
+    def crossref(self) -> bool:
+        """An in-text cross-reference such as ``@sec-x``, perhaps followed by a citation group."""
+        return self.in_text and bool(self.items) and is_crossref(self.items[0].key)
 
 
 @dataclass
@@ -59,56 +134,428 @@ def is_crossref(key: str) -> bool:
     return key.startswith(CROSSREF_PREFIXES)
 
 
-@functools.lru_cache(maxsize=16384)
-def parse_group(body: str) -> tuple[tuple[CiteItem, ...], str]:
-    """Split a bracketed citation body into items; return (items, problem or "").
+# -- the reader ---------------------------------------------------------------------------------
 
-    Cached: the scan of the docs and the rendering of each page read every citation twice."""
-    items, problem = _parse_group(body)
-    return tuple(items), problem
+def _escaped(text: str, i: int) -> bool:
+    """Whether the character at i is escaped by a backslash (itself not escaped)."""
+    n = 0
+    while i - n - 1 >= 0 and text[i - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
 
 
-def _parse_group(body: str) -> tuple[list[CiteItem], str]:
-    items: list[CiteItem] = []
-    for raw in body.split(";"):
-        if not raw.strip():
-            return items, "empty item in a citation; remove the extra ';'"
-        m = ITEM_RE.match(raw)
+def _after_string(text: str, i: int, cite_end: int) -> bool:
+    """Pandoc's ``notAfterString``: a citation may not start right after a word, a period or a
+    closing emphasis mark (so e-mail addresses stay text), but may right after another citation."""
+    if i == 0 or i == cite_end:
+        return False
+    c = text[i - 1]
+    if c.isalnum():
+        return True
+    if c == ".":
+        return not _escaped(text, i - 1)
+    if c in "*_" and i >= 2 and not text[i - 2].isspace() and not _escaped(text, i - 1):
+        return c in text[:i - 1] and (c == "*" or not text[i - 2].isalnum())
+    return False
+
+
+def _key_at(text: str, i: int) -> tuple[str, int] | None:
+    """The key that starts at i (just after the '@'), plain or braced, and where it ends."""
+    m = KEY_RE.match(text, i)
+    if m:
+        return m.group(0), m.end()
+    if i < len(text) and text[i] == "{":
+        depth, j = 0, i
+        while j < len(text):
+            c = text[j]
+            if c.isspace():
+                return None
+            depth += (c == "{") - (c == "}")
+            if depth == 0:
+                return text[i + 1:j], j + 1
+            j += 1
+    return None
+
+
+def _cite_start(text: str, at: int, cite_end: int) -> tuple[int, str] | None:
+    """If the '@' at ``at`` starts a citation key: the offset where the citation starts (at the
+    '-' of ``-@key``) and whether it suppresses the author."""
+    if at >= 1 and text[at - 1] == "-" and not (at >= 2 and text[at - 2] == "-") \
+            and not _escaped(text, at - 1) and not _after_string(text, at - 1, cite_end):
+        return at - 1, SUPPRESS
+    if _after_string(text, at, cite_end) or _escaped(text, at):
+        return None
+    return at, ""
+
+
+def _skip_code(text: str, i: int, limit: int) -> int:
+    """Past the code span opening at i, or past its backticks if it never closes."""
+    j = i
+    while j < limit and text[j] == "`":
+        j += 1
+    ticks = j - i
+    while True:
+        k = text.find("`" * ticks, j, limit)
+        if k < 0:
+            return i + ticks
+        end = k + ticks
+        if end < limit and text[end] == "`":  # a longer run: not the closing one
+            while end < limit and text[end] == "`":
+                end += 1
+            j = end
+            continue
+        if BLANK_LINE_RE.search(text, i, k):
+            return i + ticks
+        return end
+
+
+def _skip_html(text: str, i: int, limit: int) -> int:
+    """Past the comment, tag or autolink opening at i (Pandoc reads none of them as text)."""
+    m = HTML_RE.match(text, i, limit)
+    return m.end() if m else i + 1
+
+
+def _bracket_close(text: str, i: int, limit: int) -> int:
+    """The ']' that closes the '[' at i, nested brackets balanced; -1 if none in the paragraph."""
+    depth, j = 0, i
+    while True:
+        m = SPECIAL_RE.search(text, j, limit)
         if not m:
-            return items, f"'{raw.strip()}' has no '@key'; write each work as @key, separated by ';'"
-        key = m.group("key")
-        if not key:
-            return items, "citation with an empty key; write [@key] with a key from references.bib"
-        suffix = m.group("suffix")
-        if "@" in suffix:
-            return items, "two keys in one citation item; separate works with ';' as in [@a; @b]"
-        if is_crossref(key):
-            return items, f"'@{key}' is a cross-reference; write it bare, outside brackets"
-        locator = suffix.strip()
-        if locator.startswith(","):
-            locator = locator[1:].strip()
-        items.append(
-            CiteItem(
-                key=key,
-                prefix=m.group("prefix").strip(),
-                locator=locator,
-                suppress_author=bool(m.group("suppress")),
-            )
-        )
-    return items, ""
+            return -1
+        j = m.start()
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == "`":
+            j = _skip_code(text, j, limit)
+        elif c == "<":
+            j = _skip_html(text, j, limit)
+        elif c == "[":
+            depth += 1
+            j += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return j
+            j += 1
+        else:
+            j += 1
+
+
+def _after_bracket(text: str, j: int) -> str:
+    """What follows a closing bracket: "link" (a target or a reference), "span" (attributes)."""
+    if j < len(text):
+        if text[j] in "([" and text[j + 1:j + 2] != "^" and LINK_TARGET_AFTER_RE.match(text, j):
+            return "link"
+        if text[j] == "{" and ATTRIBUTES_AFTER_RE.match(text, j):
+            return "span"
+    return ""
+
+
+def _has_cite(text: str, start: int, end: int) -> bool:
+    """Whether a citation key starts anywhere in text[start:end] (outside code and markup)."""
+    return any(True for _ in _key_starts(text, start, end))
+
+
+def _key_starts(text: str, start: int, end: int):
+    i = start
+    while True:
+        m = SPECIAL_RE.search(text, i, end)
+        if not m:
+            return
+        i = m.start()
+        c = text[i]
+        if c == "\\":
+            i += 2
+        elif c == "`":
+            i = _skip_code(text, i, end)
+        elif c == "<":
+            i = _skip_html(text, i, end)
+        elif c == "@":
+            if _cite_start(text, i, -1) and _key_at(text, i + 1):
+                yield i
+            i += 1
+        else:
+            i += 1
+
+
+def _emphasis_open(affix: str) -> bool:
+    """An affix with an odd number of emphasis marks: emphasis that crosses the citation's edge."""
+    if "*" not in affix and "_" not in affix:
+        return False
+    bare = CODE_OR_ESCAPE_RE.sub("", affix)
+    return bare.count("*") % 2 == 1 or len(UNDERSCORE_RE.findall(bare)) % 2 == 1
+
+
+def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, str]:
+    """From i, the offset of the next ';', ']' (at ``close``) or (when asked) citation key, jumping
+    over escapes, code, HTML and bracketed text; and a problem found on the way."""
+    problem = ""
+    while True:
+        m = AFFIX_STOP_RE.search(text, i, close)
+        if not m:
+            return close, problem
+        i = m.start()
+        c = text[i]
+        if c == "\\":
+            i += 2
+        elif c == "`":
+            i = _skip_code(text, i, close)
+        elif c == "<":
+            i = _skip_html(text, i, close)
+        elif c == "[":
+            inner = _bracket_close(text, i, close)
+            if inner < 0:
+                return i, "an unmatched '[' inside a citation; escape it as \\["
+            if _has_cite(text, i + 1, inner) and not problem:
+                problem = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
+            i = inner + 1
+            if _after_bracket(text, i) == "link":
+                i = LINK_TARGET_AFTER_RE.match(text, i).end()
+        elif c == ";":
+            return i, problem
+        elif c == "@":
+            start = _cite_start(text, i, -1)
+            if start is not None:
+                if _key_at(text, i + 1):
+                    if stop_at_key:
+                        return start[0], problem
+                    if not problem:
+                        problem = "two keys in one citation item; separate works with ';' as in [@a; @b]"
+                elif text[i + 1:i + 2] in ("]", ";", ",", ""):
+                    if not problem:
+                        problem = "citation with an empty key; write [@key] with a key from references.bib"
+            i += 1
+        else:  # a stray ']' cannot happen before close
+            i += 1
+
+
+def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[list[CiteItem], str, bool]:
+    """The items of a bracket from i to ``close``; (items, problem, whether any key was found).
+
+    With ``keyless_first`` the text up to the first ';' is the suffix of an in-text citation
+    (Pandoc's ``bareloc``) and is returned as an item with an empty key."""
+    items: list[CiteItem] = []
+    problem = ""
+    found = False
+    first = True
+    while True:
+        i = SPNL_RE.match(text, i).end()
+        if first and keyless_first:
+            stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
+            items.append(CiteItem(key="", suffix=text[i:stop]))
+            problem = problem or trouble
+        else:
+            stop, trouble = _scan_affix(text, i, close, stop_at_key=True)
+            problem = problem or trouble
+            prefix = text[i:stop]
+            if stop >= close or text[stop] == ";":
+                if _empty_key(prefix):
+                    found = True
+                    problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
+                elif not prefix.strip():
+                    problem = problem or "empty item in a citation; remove the extra ';'"
+                else:
+                    problem = problem or (f"'{' '.join(prefix.split())}' has no '@key'; "
+                                          "write each work as @key, separated by ';'")
+            else:
+                found = True
+                mode = SUPPRESS if text[stop] == "-" else NORMAL
+                at = stop + (mode == SUPPRESS)
+                key, after = _key_at(text, at + 1)
+                suffix_end, trouble = _scan_affix(text, after, close, stop_at_key=False)
+                problem = problem or trouble
+                if not key:
+                    problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
+                elif is_crossref(key):
+                    problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
+                items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
+                                      mode=mode))
+                stop = suffix_end
+        for item in items[-1:]:
+            if _emphasis_open(item.prefix) or _emphasis_open(item.suffix):
+                problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
+                                      "the prefix or the locator, as in [*see* @key]")
+        first = False
+        if stop >= close:
+            return items, problem, found
+        i = stop + 1  # past the ';'
+
+
+def _empty_key(prefix: str) -> bool:
+    """``[@]``, ``[see @; …]``: an '@' that stands where a key should follow."""
+    stripped = prefix.rstrip()
+    return stripped.endswith("@") and not _after_string(stripped, len(stripped) - 1, -1)
+
+
+def _paragraph_end(text: str, i: int) -> int:
+    m = BLANK_LINE_RE.search(text, i)
+    return m.start() if m else len(text)
+
+
+def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
+    """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
+    in-text key), or None where the bracket is text, a link or a span."""
+    if text[i + 1:i + 2] == "^":
+        return None
+    close = _bracket_close(text, i, _paragraph_end(text, i))
+    if close < 0 or _after_bracket(text, close + 1):
+        return None
+    items, problem, found = _read_items(text, i + 1, close, keyless_first)
+    if not found and (problem or not keyless_first):
+        return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
+    return Cite(i, close + 1, tuple(items), problem=problem)
+
+
+def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
+    """The in-text citation whose '@' is at ``at`` (Pandoc's ``textualCite``), with the bracketed
+    locator or works that may follow it."""
+    start = _cite_start(text, at, cite_end)
+    if start is None:
+        return None
+    begin, suppress = start
+    found = _key_at(text, at + 1)
+    if found is None:
+        return None
+    key, end = found
+    first = CiteItem(key=key, mode=suppress or IN_TEXT)
+    cite = Cite(begin, end, (first,), in_text=True, key_end=end)
+    if suppress and is_crossref(key):
+        cite.problem = f"'-@{key}' cannot leave out an author: a cross-reference has none; write @{key}"
+    j = SPNL_RE.match(text, end).end()
+    if j < len(text) and text[j] == "[":
+        # Pandoc tries works in brackets first ("@a [@b]", "@a [p. 3 @b]"), then a locator and
+        # works ("@a [p. 3; @b]"); a malformed bracket with a key in it is reported, not dropped.
+        normal = _group_at(text, j)
+        located = None if (normal and not normal.problem) else _group_at(text, j, keyless_first=True)
+        if normal and (normal.problem and located and not located.problem):
+            normal = None
+        if normal is not None:
+            cite.items = (first, *normal.items)
+            group = normal
+        elif located is not None:
+            head, *rest = located.items
+            cite.items = (CiteItem(key=key, suffix=head.suffix, mode=first.mode), *rest)
+            group = located
+            if is_crossref(key) and not group.problem:
+                cite.problem = (f"'@{key}' is a cross-reference and takes no locator; "
+                                "move the bracket's text out of the brackets")
+        else:
+            return cite
+        cite.problem = cite.problem or group.problem
+        cite.group, cite.end = j, group.end
+    return cite
+
+
+@functools.lru_cache(maxsize=4096)
+def read(text: str) -> tuple[Cite, ...]:
+    """Every citation in a block or page of Markdown, as Pandoc reads it, in order.
+
+    Code spans, HTML comments and tags, autolinks and link addresses hold none; a citation in a
+    link's text is marked ``in_link``. Cached: the extension reads a block again after each
+    citation it replaces, and check and build read the same text."""
+    if "@" not in text:
+        return ()
+    cites: list[Cite] = []
+    brackets: list[tuple[int, int, bool]] = []  # open '[': offset, citations before it, image?
+    cite_end = -1
+    i, n = 0, len(text)
+    while True:
+        m = SPECIAL_RE.search(text, i)
+        if not m:
+            break
+        i = m.start()
+        c = text[i]
+        if c == "\\":
+            i += 2
+        elif c == "`":
+            i = _skip_code(text, i, n)
+        elif c == "<":
+            i = _skip_html(text, i, n)
+        elif c == "[":
+            group = None if (i and text[i - 1] == "^") else _group_at(text, i)
+            if group is not None:
+                cites.append(group)
+                i = cite_end = group.end
+                continue
+            brackets.append((i, len(cites), i > 0 and text[i - 1] == "!" and not _escaped(text, i - 1)))
+            i += 1
+        elif c == "]":
+            i += 1
+            if not brackets:
+                continue
+            _, before, image = brackets.pop()
+            # "[text][label]" is a reference link, but "[@a][@b]" ends with a group (as in Pandoc,
+            # where an undefined label is no link and a label with a key is read as a citation).
+            if _after_bracket(text, i) == "link" and not (text[i] == "[" and _group_at(text, i)):
+                for cite in cites[before:]:
+                    cite.in_link = True
+                    if image and not cite.problem:
+                        cite.problem = ("a citation inside an image's description; cite the work in the "
+                                        "caption or the sentence instead")
+                i = LINK_TARGET_AFTER_RE.match(text, i).end()
+        else:  # "@"
+            cite = _in_text_at(text, i, cite_end)
+            if cite is None:
+                i += 1
+                continue
+            if _example_marker(text, cite) and not cite.problem:
+                cite.problem = ("'(@label)' at the start of a block is a Pandoc example-list marker, which "
+                                "this site does not support; write the citation inside the sentence")
+            cites.append(cite)
+            i = cite_end = cite.end
+    return tuple(cites)
+
+
+def _example_marker(text: str, cite: Cite) -> bool:
+    """``(@label)`` opening a block: a numbered example in Pandoc, not a citation."""
+    b = cite.start - 1
+    if b < 0 or text[b] != "(" or text[cite.end:cite.end + 1] != ")" or len(cite.items) != 1:
+        return False
+    if text[cite.end + 1:cite.end + 2] not in ("", " ", "\t", "\n"):
+        return False
+    line = text.rfind("\n", 0, b) + 1
+    if text[line:b].strip(" ") or b - line > 3:
+        return False
+    return line == 0 or not text[text.rfind("\n", 0, line - 1) + 1:line - 1].strip()
+def parse_group(body: str) -> tuple[tuple[CiteItem, ...], str]:
+    """The items of a bracketed group's text (without its brackets), and its problem or ""."""
+    cite = _group_at("[" + body + "]", 0)
+    if cite is None:
+        return (), f"'{body.strip()}' has no '@key'; write each work as @key, separated by ';'"
+    return cite.items, cite.problem
+
+
+def tokens_of(cite: Cite) -> list[tuple[str, int, list[CiteItem], str]]:
+    """The reading as the engine uses it: (kind, offset, works, label) for each token.
+
+    A cross-reference followed by a bracket (``@sec-x [@a]``, one citation to Pandoc) is a link
+    to the section and a separate citation group, as pandoc-crossref reads it."""
+    if not cite.in_text or not cite.items:
+        return [("group", cite.start, list(cite.items), "")]
+    first = cite.items[0]
+    if cite.crossref:
+        found = [("crossref", cite.start, [], first.key)]
+        if len(cite.items) > 1:
+            found.append(("group", cite.group, list(cite.items[1:]), ""))
+        return found
+    return [("intext", cite.start, list(cite.items), first.key)]
 
 
 def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
-    """Blank out fenced code blocks, inline code and HTML comments (and, unless asked not to,
-    the addresses of Markdown links), keeping columns."""
+def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
+    """Blank out fenced code blocks and link definitions, keeping lines and columns: block
+    structure that the reader, which sees one block's text at a time in the build, cannot know
+    from inline syntax (Python-Markdown removes both before it reads a block's inlines)."""
     out: list[str] = []
     fence = ""
-    in_comment = False
     for line in lines:
+        if definitions and not fence and "]:" in line and LINK_DEFINITION_RE.match(line):
+            out.append(" " * len(line))
+            continue
         if fence:
             if line.strip().startswith(fence):
                 fence = ""
@@ -119,6 +566,16 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
             fence = m.group("fence")
             out.append(" " * len(line))
             continue
+        out.append(line)
+    return out
+
+
+def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
+    """Blank out fenced code blocks, inline code and HTML comments (and, unless asked not to,
+    the addresses of Markdown links), keeping columns."""
+    out: list[str] = []
+    in_comment = False
+    for line in fence_mask(lines, definitions=False):
         masked = line
         if in_comment:
             end = masked.find("-->")
@@ -142,25 +599,48 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     return out
 
 
-def scan(lines: list[str]) -> list[Token]:
-    """Every citation and cross-reference in the text, with 1-based line and column."""
-    tokens: list[Token] = []
-    for n, line in enumerate(code_mask(lines), start=1):
-        if "@" not in line:
+def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
+    """A page's text as the reader sees it (fenced code blanked) and its citations."""
+    text = "\n".join(fence_mask(lines))
+    return text, read(text)
+
+
+def dropped_citations(lines: list[str]) -> list[Token]:
+    """``[^1]: @key`` and ``[@key]: …``: citations to Pandoc, but link definitions to
+    Python-Markdown, which drops them; reported, since they would vanish without a word."""
+    found = []
+    for n, line in enumerate(lines, start=1):
+        m = LINK_DEFINITION_RE.match(line) if "]:" in line and "@" in line else None
+        if m is None:
             continue
-        taken = [False] * len(line)
-        for m in GROUP_RE.finditer(line):
-            items, problem = parse_group(m.group("body"))
-            tokens.append(Token("group", n, m.start() + 1, items=items, problem=problem))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-        for m in BARE_RE.finditer(line):
-            if taken[m.start()]:
-                continue
-            key = m.group("key")
-            kind = "crossref" if is_crossref(key) else "intext"
-            item = [] if kind == "crossref" else [CiteItem(key=key)]
-            tokens.append(Token(kind, n, m.start() + 1, items=item, label=key))
+        label = m.group("label")
+        if label.startswith("^") and read(m.group("url")):
+            found.append(Token("group", n, m.start("url") + 1, problem=(
+                "a footnote that holds only a citation is read as a link definition and dropped; "
+                "this site has no footnotes: put the citation in the sentence it supports")))
+        elif read(f"[{label}]"):
+            found.append(Token("group", n, m.start("label"), problem=(
+                "a line that starts with a citation and a colon, '[@key]: …', is read as a link "
+                "definition and dropped; start the sentence with a word")))
+    return found
+
+
+def scan(lines: list[str]) -> list[Token]:
+    """Every citation and cross-reference in a page, with 1-based line and column."""
+    text, cites = read_lines(lines)
+    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False))
+    if not cites:
+        return tokens
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+    for cite in cites:
+        for kind, offset, items, label in tokens_of(cite):
+            line = bisect.bisect_right(starts, offset)
+            tokens.append(Token(kind, line, offset - starts[line - 1] + 1, items=items, label=label,
+                                problem=cite.problem))
+            if cite.problem:
+                break  # one report per citation
     return tokens
 
 
