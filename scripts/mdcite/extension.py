@@ -314,6 +314,11 @@ class CitationsExtension(Extension):
                                 bool(self.getConfig("directory_urls")),
                                 int(self.getConfig("article_count")), recheck=recheck)
 
+    @staticmethod
+    def citation_link(ref, label: str) -> str:
+        """The HTML of one citation, for the generated blocks (figures) that cite outside the text."""
+        return citation_html(ref, label)
+
     def note_cited(self, key: str) -> None:
         if key not in self.state.cited:
             self.state.cited.append(key)

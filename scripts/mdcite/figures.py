@@ -276,8 +276,6 @@ class FigureTree(Treeprocessor):
 
     def citations(self, keys: list[str]) -> str:
         """In-text citations for a row's sources (they join the page's reference list)."""
-        from .extension import citation_html
-
         bib = self.ext.state.index.bib
         links = []
         for key in keys:
@@ -285,7 +283,7 @@ class FigureTree(Treeprocessor):
                 continue
             self.ext.note_cited(key)
             ref = bib[key]
-            links.append(citation_html(ref, ref.cite_label(False)))
+            links.append(self.ext.citation_link(ref, ref.cite_label(False)))
         return self.md.htmlStash.store("; ".join(links))
 
     def download(self, link: str, table: figuredata.Table) -> etree.Element:
