@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench clean lint browsers
+.PHONY: serve build test check bench clean lint browsers pdf publish
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mdcite build
 
+# The PDF edition of the whole site, from the built HTML: site/treaty-guide.pdf.
+pdf: build
+	$(BIN)/python scripts/pdf.py --site site --out site/treaty-guide.pdf
+
+# Exactly what is deployed: the living site, every edition tag (vYYYY.MM) under
+# editions/YYYY-MM/, and the PDFs; each edition is built from its own tagged sources.
+publish: $(STAMP)
+	$(BIN)/python scripts/publish.py --out public
+
 check: $(STAMP)
 	$(BIN)/mdcite check
 	$(BIN)/ruff check scripts tests
@@ -34,5 +43,5 @@ bench: $(STAMP)
 	$(BIN)/python -m mdcite.bench
 
 clean:
-	rm -rf site site.tmp-* .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
+	rm -rf site site.tmp-* public public.tmp-* .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
