@@ -37,7 +37,7 @@ CSS = """
 html { font-family: "DejaVu Serif", serif; font-size: 10pt; line-height: 1.4;
   font-variant-ligatures: none; }
 body { margin: 0; string-set: site attr(data-site); }
-a { color: #1a3a8a; text-decoration: none; }
+a { color: #1a3a8a; text-decoration: none; overflow-wrap: anywhere; }
 h1, h2, h3, h4 { font-family: "DejaVu Sans", sans-serif; line-height: 1.2; break-after: avoid; }
 h1 { font-size: 18pt; string-set: chapter content(text); bookmark-level: 1; }
 h2 { font-size: 13pt; bookmark-level: 2; }
@@ -80,6 +80,7 @@ class Edition:
     license_name: str
     url: str          # the PDF's own permanent address
     site_url: str     # the address of the site it was made from
+    home: str         # the living version's address
 
 
 def page_urls(site: Path) -> list[str]:
@@ -187,7 +188,7 @@ def title_page(ed: Edition) -> str:
 <p class="edition">PDF edition of {when}<br>Version {html.escape(ed.version)}</p>
 <p>{html.escape(ed.author)}</p>
 <p>Text and data under the <a href="{html.escape(ed.license_url)}">{html.escape(ed.license_name)}</a> licence;
-the living version is at <a href="{html.escape(ed.site_url)}">{html.escape(ed.site_url)}</a>.</p>
+the living version is at <a href="{html.escape(ed.home)}">{html.escape(ed.home)}</a>.</p>
 <div class="howto"><p><strong>How to cite this edition</strong></p>
 <p>{html.escape(ed.author)}. {ed.date.year}. <em>{html.escape(ed.title)}</em>. PDF edition of {when},
 version {html.escape(ed.version)}. {html.escape(ed.url)}.</p></div>
@@ -226,12 +227,13 @@ def combined_html(site: Path, ed: Edition) -> str:
             f"{title_page(ed)}{contents(titles)}{''.join(sections)}</body></html>")
 
 
-def edition_of(site: Path, day: dt.date, version: str | None, pdf_url: str | None) -> Edition:
+def edition_of(site: Path, day: dt.date, version: str | None, pdf_url: str | None, home: str | None = None) -> Edition:
+    """The facts of a built site, with the date, version and addresses of this copy."""
     facts = head_facts(site)
     site_url = facts["site_url"] or ""
     return Edition(title=facts["title"], author=facts["author"], date=day, version=version or facts["version"],
                    license_url=facts["license_url"], license_name=license_name(facts["license_url"]),
-                   url=pdf_url or urljoin(site_url, PDF_NAME), site_url=site_url)
+                   url=pdf_url or urljoin(site_url, PDF_NAME), site_url=site_url, home=home or site_url)
 
 
 def write_pdf(site: Path, out: Path, ed: Edition) -> Path:
