@@ -36,6 +36,7 @@ ARTICLE_OPEN = re.compile(r"<article\b[^>]*>")
 CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
 PDF_META = re.compile(r'<meta name="citation_pdf_url" content="[^"]*">')
 CHANGELOG_SLOT = re.compile(r'<div class="editions-list">.*?</div>', re.S)
+CITE_VERSION = re.compile(r'<p class="cite-version">.*?</p>', re.S)
 CITE_NOTE = re.compile(r'(<details class="cite-block" id="cite-this-page".*?)(<p class="cite-note">|</details>)', re.S)
 # Follows the reader's #section to the living page, through the declared anchor moves.
 FOLLOW_HASH = ('<script>(function(){var b=document.currentScript.previousElementSibling,'
@@ -161,8 +162,9 @@ def banner(ed: Edition, href: str, aliases: dict[str, str]) -> str:
             + FOLLOW_HASH)
 
 
-def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], ids: dict[str, dict[str, str]]) -> int:
-    """Banner, canonical link to itself and its own PDF on every page of an edition."""
+def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], ids: dict[str, dict[str, str]],
+                 has_pdf: bool) -> int:
+    """Banner, canonical link to itself and its own PDF (if it has one) on every page of an edition."""
     folder = public / EDITIONS_DIR / ed.slug
     marked = 0
     for page in sorted(folder.rglob("*.html")):
@@ -176,8 +178,14 @@ def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], id
         text = CANONICAL.sub(canonical, text, count=1) if CANONICAL.search(text) else \
             text.replace("</head>", canonical + "</head>", 1)
         pdf_meta = f'<meta name="citation_pdf_url" content="{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}">'
-        text = PDF_META.sub(pdf_meta, text, count=1) if PDF_META.search(text) else \
-            text.replace("</head>", pdf_meta + "</head>", 1)
+        if not has_pdf:
+            text = PDF_META.sub("", text)
+        elif PDF_META.search(text):
+            text = PDF_META.sub(pdf_meta, text, count=1)
+        else:
+            text = text.replace("</head>", pdf_meta + "</head>", 1)
+        text = CITE_VERSION.sub(f'<p class="cite-version"><strong>Cite this edition</strong> ({ed.label}, a fixed '
+                                "text):</p>", text, count=1)
         note = banner(ed, relative(here, living), ids.get(living, {}))
         text = ARTICLE_OPEN.sub(lambda m, note=note: m.group(0) + note, text, count=1)
         changelog = relative(here, living_address("about/changelog/", public, pages))
@@ -242,6 +250,20 @@ def mark_living(public: Path, editions: list[Edition], base: str, pages: dict[st
             page.write_text(new, encoding="utf-8")
 
 
+def edition_pdf(folder: Path, ed: Edition, base: str) -> bool:
+    """The edition's own PDF, dated by its tag; an older edition whose pages lack what the PDF
+    needs keeps its pages without one (said in one line)."""
+    address = f"{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}"
+    try:
+        facts = pdf.head_facts(folder)
+        pdf.write_pdf(folder, folder / pdf.PDF_NAME,
+                      pdf.edition_of(folder, ed.date, f"{ed.tag} (site version {facts['version']})", address, base))
+    except (SystemExit, ValueError, KeyError, OSError, IndexError) as exc:
+        print(f"publish: {ed.tag} has no PDF: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def publish(root: Path, out: Path, with_pdfs: bool = True) -> list[str]:
     """Everything under ``out``; returns one line per edition skipped."""
     base = site_url(root)
@@ -260,19 +282,14 @@ def publish(root: Path, out: Path, with_pdfs: bool = True) -> list[str]:
             skipped.append(f"publish: {ed.tag} skipped: {reason}")
             print(skipped[-1], file=sys.stderr)
             continue
-        marked = mark_edition(scratch, ed, base, pages, ids)
-        print(f"publish: {ed.tag} → {EDITIONS_DIR}/{ed.slug}/ ({marked} pages)")
+        has_pdf = with_pdfs and edition_pdf(scratch / EDITIONS_DIR / ed.slug, ed, base)
+        marked = mark_edition(scratch, ed, base, pages, ids, has_pdf)
+        print(f"publish: {ed.tag} → {EDITIONS_DIR}/{ed.slug}/ ({marked} pages{', PDF' if has_pdf else ''})")
         editions.append(ed)
     mark_living(scratch, editions, base, pages)
     if with_pdfs:
         today = dt.datetime.now(dt.UTC).date()
         pdf.write_pdf(scratch, scratch / pdf.PDF_NAME, pdf.edition_of(scratch, today, None, f"{base}{pdf.PDF_NAME}"))
-        for ed in editions:
-            folder = scratch / EDITIONS_DIR / ed.slug
-            address = f"{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}"
-            facts = pdf.head_facts(folder)
-            pdf.write_pdf(folder, folder / pdf.PDF_NAME,
-                          pdf.edition_of(folder, ed.date, f"{ed.tag} (site version {facts['version']})", address, base))
     shutil.rmtree(out, ignore_errors=True)
     scratch.rename(out)
     return skipped

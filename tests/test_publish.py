@@ -7,11 +7,14 @@ differs), and ``scripts/publish.py`` writes ``public/`` from it for a sub-path a
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -19,6 +22,7 @@ from urllib.parse import urljoin
 import pypdf
 import pytest
 
+from tests.browser_helpers import DESKTOP, LAUNCH_ARGS, chromium_path, in_ci, missing_browser
 from tests.site_pages import ROOT, article, html_pages, lychee, parse
 
 pytestmark = pytest.mark.slow
@@ -147,6 +151,13 @@ def test_every_edition_page_names_itself_canonical(published):
         for page in edition_pages(published.public, slug):
             links = parse(page).xpath('//head/link[@rel="canonical"]/@href')
             assert links == [address(published.public, page)], page
+
+
+def test_an_edition_cite_block_cites_the_edition_not_the_living_version(published):
+    page = published.public / "editions/2026-11/themes/energy/index.html"
+    block = parse(page).cssselect("details#cite-this-page")[0]
+    assert block.get("data-url") == BASE + "editions/2026-11/themes/energy/"
+    assert "Cite this edition" in block.cssselect(".cite-version")[0].text_content()
 
 
 def test_every_edition_page_links_to_the_same_page_of_the_living_site(published):
@@ -293,3 +304,57 @@ def test_an_edition_pdf_is_dated_by_its_tag(published):
     reader = pypdf.PdfReader(published.public / "editions/2026-11/treaty-guide.pdf")
     first = squash(reader.pages[0].extract_text())
     assert "Versionv2026.11" in first, first
+
+
+# In a browser: the cite blocks and the banner's link follow the reader's section -----------------
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served(published):
+    """``public/`` served on 127.0.0.1 at its sub-path, as GitHub Pages would serve it."""
+    handler = functools.partial(_Quiet, directory=str(published.public.parent))
+    link = published.public.parent / "treaty-guide"
+    if not link.exists():
+        link.symlink_to(published.public, target_is_directory=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/treaty-guide/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser_page():
+    reason = missing_browser()
+    if reason:
+        if in_ci():
+            pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport=DESKTOP)
+        page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
+        yield page
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_living_section_offers_the_edition_address_of_that_section(served, browser_page):
+    browser_page.goto(served + "themes/energy/")
+    block = browser_page.locator("h2[id^='sec-'] + details.cite-section").first
+    section = block.evaluate("b => b.previousElementSibling.id")
+    texts = block.locator(".cite-edition .cite-text").all_text_contents()
+    address = f"{BASE}editions/2026-12/themes/energy/#{section}"
+    assert len(texts) == 4 and all(address in text for text in texts), texts
+
+
+@pytest.mark.browser
+def test_the_edition_banner_follows_the_readers_section_through_a_declared_move(served, browser_page):
+    browser_page.goto(served + f"editions/2026-11/about/method/#{OLD_ID}")
+    href = browser_page.locator("a.edition-living").evaluate("a => a.href")
+    assert href == served + f"about/method/#{NEW_ID}"
