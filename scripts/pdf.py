@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import html
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,9 +56,11 @@ h4, h5, h6 { bookmark-level: none; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 3mm 0; }
 th, td { border: 0.5pt solid #999; padding: 1.5mm; vertical-align: top; text-align: left; }
 thead { display: table-header-group; }
-tr, figure, li.reference { break-inside: avoid; }
+tr, li.reference, .figure-graphic { break-inside: avoid; }
+figcaption { break-after: avoid; break-inside: avoid; }
 figure { margin: 4mm 0; }
-figure img, figure svg { max-width: 100%; height: auto; }
+figure img { max-width: 100%; height: auto; }
+.figure-graphic { text-align: center; margin: 2mm 0; }
 figcaption { font-size: 9pt; font-style: italic; }
 pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; white-space: pre-wrap; }
 .admonition { border-left: 2pt solid #1a3a8a; padding: 1mm 3mm; margin: 3mm 0; }
@@ -138,6 +141,44 @@ def cleaned_article(site: Path, url: str):
     return article
 
 
+# WeasyPrint draws inline SVG without CSS custom properties, so a figure coloured with
+# ``var(--…)`` (declared in the site's stylesheet) gets its light-scheme values written in.
+MATERIAL_DEFAULTS = {"--md-default-fg-color": "rgba(0, 0, 0, 0.87)", "--md-default-bg-color": "#ffffff"}
+CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:\s*([^;}]+)")
+VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,\s*([^()]*))?\)")
+FIGURE_BOX_MM = (170.0, 185.0)  # the largest a drawing may be on an A4 page with its caption
+
+
+def palette(site: Path) -> dict[str, str]:
+    """Custom properties of the site's stylesheet, first (light-scheme) declaration of each."""
+    css = site / "assets" / "site.css"
+    values = dict(MATERIAL_DEFAULTS)
+    for name, value in CUSTOM_PROPERTY.findall(css.read_text(encoding="utf-8") if css.exists() else ""):
+        values.setdefault(name, value.strip())
+    return values
+
+
+def resolve_vars(text: str, values: dict[str, str]) -> str:
+    for _ in range(5):  # a property may refer to another
+        text, count = VAR.subn(lambda m: values.get(m[1], m[2] or "currentColor"), text)
+        if not count:
+            break
+    return text
+
+
+def size_drawings(article) -> None:
+    """Give each inline SVG a printed size from its viewBox, fitting the page's text block."""
+    for svg in article.iter("svg"):
+        box = (svg.get("viewbox") or svg.get("viewBox") or "").split()
+        if len(box) != 4 or svg.get("width"):
+            continue
+        width, height = float(box[2]), float(box[3])
+        if width <= 0 or height <= 0:
+            continue
+        scale = min(FIGURE_BOX_MM[0] / width, FIGURE_BOX_MM[1] / height)
+        svg.set("style", f"width: {width * scale:.1f}mm; height: {height * scale:.1f}mm")
+
+
 def page_address(url: str, href: str) -> tuple[str, str] | None:
     """A relative link of page ``url`` as (site path, fragment), or None if it leaves the site."""
     if href.startswith(("http:", "https:", "mailto:", "data:", "javascript:")):
@@ -153,8 +194,9 @@ def rewire(article, url: str, pages: set[str], site: Path, site_url: str) -> Non
     """Give every id the page's prefix and point every internal link at its place in the PDF."""
     own = slug(url)
     ids = {el.get("id") for el in article.iter() if isinstance(el.tag, str) and el.get("id")}
+    drawn = {el for svg in article.iter("svg") for el in svg.iter()}  # keeps its url(#id) references
     for el in article.iter():
-        if not isinstance(el.tag, str):
+        if not isinstance(el.tag, str) or el in drawn:
             continue
         if el.get("id"):
             el.set("id", f"{own}--{el.get('id')}")
@@ -204,9 +246,11 @@ def combined_html(site: Path, ed: Edition) -> str:
     """One HTML document: title page, contents, then every page of the site."""
     urls = page_urls(site)
     sections, titles = [], []
+    values = palette(site)
     for url in urls:
         article = cleaned_article(site, url)
         rewire(article, url, set(urls), site, ed.site_url)
+        size_drawings(article)
         h1 = article.find(".//h1")
         titles.append((url, h1.text_content().strip() if h1 is not None else url))
         if h1 is not None:
@@ -216,7 +260,7 @@ def combined_html(site: Path, ed: Edition) -> str:
         article.set("class", "pdf-page")
         if h1 is None:
             article.set("id", slug(url))
-        sections.append(etree.tostring(article, encoding="unicode", method="html"))
+        sections.append(resolve_vars(etree.tostring(article, encoding="unicode", method="html"), values))
     meta = {"author": ed.author, "description": f"PDF edition of {human_date(ed.date)}, version {ed.version}",
             "dcterms.created": ed.date.isoformat(), "dcterms.modified": ed.date.isoformat(),
             "generator": "WeasyPrint", "license": f"{ed.license_name} ({ed.license_url})",

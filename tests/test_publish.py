@@ -246,9 +246,9 @@ def test_pdf_has_every_bibliography_entry(published, pdf_text):
             assert word in pdf_text, (word, text)
 
 
-def test_pdf_has_every_figure_caption(published, pdf_text):
+def test_pdf_has_every_figure_and_table_caption(published, pdf_text):
     captions = [squash(c.text_content()) for page in living_pages(published.public)
-                for c in article(parse(page)).cssselect("figure figcaption")]
+                for c in article(parse(page)).cssselect("figure figcaption, table caption")]
     for caption in captions:
         assert caption in pdf_text, caption
 
