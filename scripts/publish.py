@@ -199,8 +199,8 @@ def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], id
 def changelog_block(editions: list[Edition], from_url: str) -> str:
     """The list of editions for the living changelog page, newest first."""
     if not editions:
-        return ('<div class="editions-list"><p>No dated edition has been published yet. Each release tag '
-                "becomes a fixed copy of the whole site at its own address, listed here.</p></div>")
+        return ('<div class="editions-list"><p>No dated edition (a fixed copy of the whole site at its own '
+                "address) has been published yet; each one will be listed here with what changed in it.</p></div>")
     items = []
     for ed in reversed(editions):
         folder = f"{EDITIONS_DIR}/{ed.slug}/"
