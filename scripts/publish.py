@@ -52,6 +52,7 @@ class Edition:
     slug: str          # YYYY-MM, its folder under editions/
     date: dt.date      # when the tag was made
     notes: str         # the tag's annotation: what changed
+    has_pdf: bool = False
 
     @property
     def label(self) -> str:
@@ -207,7 +208,8 @@ def changelog_block(editions: list[Edition], from_url: str) -> str:
         notes = "".join(f"<p>{html.escape(p.strip())}</p>" for p in ed.notes.split("\n\n") if p.strip())
         href = relative(from_url, folder)
         items.append(f'<li><p><a href="{href}">{ed.label} edition</a> (tag <code>{ed.tag}</code>, '
-                     f'published {pdf.human_date(ed.date)}; <a href="{href}{pdf.PDF_NAME}">PDF</a>)</p>{notes}</li>')
+                     f"published {pdf.human_date(ed.date)}"
+                     + (f'; <a href="{href}{pdf.PDF_NAME}">PDF</a>' if ed.has_pdf else "") + f")</p>{notes}</li>")
     return ('<div class="editions-list"><h2 id="editions">Dated editions</h2><p>Each edition is a fixed copy of the '
             "whole site at a permanent address; cite one when the exact wording matters.</p>"
             f"<ul>{''.join(items)}</ul></div>")
@@ -282,9 +284,9 @@ def publish(root: Path, out: Path, with_pdfs: bool = True) -> list[str]:
             skipped.append(f"publish: {ed.tag} skipped: {reason}")
             print(skipped[-1], file=sys.stderr)
             continue
-        has_pdf = with_pdfs and edition_pdf(scratch / EDITIONS_DIR / ed.slug, ed, base)
-        marked = mark_edition(scratch, ed, base, pages, ids, has_pdf)
-        print(f"publish: {ed.tag} → {EDITIONS_DIR}/{ed.slug}/ ({marked} pages{', PDF' if has_pdf else ''})")
+        ed.has_pdf = with_pdfs and edition_pdf(scratch / EDITIONS_DIR / ed.slug, ed, base)
+        marked = mark_edition(scratch, ed, base, pages, ids, ed.has_pdf)
+        print(f"publish: {ed.tag} → {EDITIONS_DIR}/{ed.slug}/ ({marked} pages{', PDF' if ed.has_pdf else ''})")
         editions.append(ed)
     mark_living(scratch, editions, base, pages)
     if with_pdfs:
