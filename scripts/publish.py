@@ -38,12 +38,15 @@ PDF_META = re.compile(r'<meta name="citation_pdf_url" content="[^"]*">')
 CHANGELOG_SLOT = re.compile(r'<div class="editions-list">.*?</div>', re.S)
 CITE_VERSION = re.compile(r'<p class="cite-version">.*?</p>', re.S)
 CITE_NOTE = re.compile(r'(<details class="cite-block" id="cite-this-page".*?)(<p class="cite-note">|</details>)', re.S)
-# Follows the reader's #section to the living page, through the declared anchor moves.
-FOLLOW_HASH = ('<script>(function(){var b=document.currentScript.previousElementSibling,'
-               'a=b.querySelector("a.edition-living"),base=a.getAttribute("href"),'
-               'm=JSON.parse(b.getAttribute("data-aliases")||"{}");function f(){var h=location.hash.slice(1);'
-               'a.setAttribute("href",base+(h?"#"+(m[h]||h):""));}f();'
-               'window.addEventListener("hashchange",f);})();</script>')
+# Points the banner's link at the reader's current #section, through the declared anchor moves;
+# on load, on hash changes and at the click itself (so it also holds after instant navigation).
+FOLLOW_HASH = ('<script>(function(){function f(a){var b=a.closest(".edition-banner"),'
+               'm=JSON.parse(b.getAttribute("data-aliases")||"{}"),h=location.hash.slice(1);'
+               'a.setAttribute("href",a.getAttribute("href").split("#")[0]+(h?"#"+(m[h]||h):""));}'
+               'function all(){document.querySelectorAll("a.edition-living").forEach(f);}all();'
+               'if(!window.editionLinks){window.editionLinks=true;window.addEventListener("hashchange",all);'
+               'document.addEventListener("click",function(e){var a=e.target.closest&&e.target.closest("a.edition-living");'
+               'if(a)f(a);},true);}})();</script>')
 
 
 @dataclass

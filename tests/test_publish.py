@@ -7,6 +7,7 @@ differs), and ``scripts/publish.py`` writes ``public/`` from it for a sub-path a
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import http.server
 import os
@@ -326,35 +327,44 @@ def served(published):
     server.shutdown()
 
 
+def browse(served: str) -> dict:
+    """What a reader's browser shows: a living section's edition citation, the banner's link."""
+    from playwright.sync_api import sync_playwright
+
+    seen = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport=DESKTOP)
+        page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
+        page.goto(served + "themes/energy/")
+        block = page.locator("h2[id^='sec-'] + details.cite-section").first
+        seen["section"] = block.evaluate("b => b.previousElementSibling.id")
+        seen["texts"] = block.locator(".cite-edition .cite-text").all_text_contents()
+        page.goto(served + f"editions/2026-11/about/method/#{OLD_ID}")
+        seen["living"] = page.locator("a.edition-living").evaluate("a => a.href")
+        browser.close()
+    return seen
+
+
 @pytest.fixture(scope="session")
-def browser_page():
+def in_browser(served) -> dict:
     reason = missing_browser()
     if reason:
         if in_ci():
             pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
         pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-        page = browser.new_page(viewport=DESKTOP)
-        page.route(lambda url: not url.startswith("http://127.0.0.1"), lambda route: route.abort())
-        yield page
-        browser.close()
+    # Its own thread: the browser tests' session may already run Playwright's loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(browse, served).result()
 
 
 @pytest.mark.browser
-def test_a_living_section_offers_the_edition_address_of_that_section(served, browser_page):
-    browser_page.goto(served + "themes/energy/")
-    block = browser_page.locator("h2[id^='sec-'] + details.cite-section").first
-    section = block.evaluate("b => b.previousElementSibling.id")
-    texts = block.locator(".cite-edition .cite-text").all_text_contents()
-    address = f"{BASE}editions/2026-12/themes/energy/#{section}"
+def test_a_living_section_offers_the_edition_address_of_that_section(in_browser):
+    address = f"{BASE}editions/2026-12/themes/energy/#{in_browser['section']}"
+    texts = in_browser["texts"]
     assert len(texts) == 4 and all(address in text for text in texts), texts
 
 
 @pytest.mark.browser
-def test_the_edition_banner_follows_the_readers_section_through_a_declared_move(served, browser_page):
-    browser_page.goto(served + f"editions/2026-11/about/method/#{OLD_ID}")
-    href = browser_page.locator("a.edition-living").evaluate("a => a.href")
-    assert href == served + f"about/method/#{NEW_ID}"
+def test_the_edition_banner_follows_the_readers_section_through_a_declared_move(in_browser, served):
+    assert in_browser["living"] == served + f"about/method/#{NEW_ID}"
