@@ -97,6 +97,9 @@ def page_urls(site: Path) -> list[str]:
         url = "" if href in (".", "./") else href.lstrip("./")
         if url not in order and (site / url / "index.html").exists():
             order.append(url)
+    if len(order) == 1:  # a theme without Material's navigation: every page, by address
+        order += sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.glob("*/**/index.html")
+                        if b"<article" in p.read_bytes())
     return order
 
 
