@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 GENERATOR ?= mkdocs
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench clean lint browsers
+.PHONY: serve build test check bench clean lint browsers pdf publish
 
 # The engine and the generator: what serving and building need.
 $(RUNTIME): pyproject.toml
@@ -43,6 +43,19 @@ serve: $(VENV)/.generator-$(GENERATOR)
 build: $(VENV)/.generator-$(GENERATOR)
 	$(BIN)/mdcite build --generator $(GENERATOR)
 
+$(VENV)/.pdf: $(RUNTIME)
+	$(BIN)/pip install --quiet -e '.[pdf]'
+	touch $@
+
+# The PDF edition of the whole site, from the built HTML: site/treaty-guide.pdf.
+pdf: build $(VENV)/.pdf
+	$(BIN)/python scripts/pdf.py --site site --out site/treaty-guide.pdf
+
+# Exactly what is deployed: the living site, every edition tag (vYYYY.MM) under
+# editions/YYYY-MM/, and the PDFs; each edition is built from its own tagged sources.
+publish: $(VENV)/.pdf $(VENV)/.generator-$(GENERATOR)
+	$(BIN)/python scripts/publish.py --out public
+
 check: $(VENV)/.lint
 	$(BIN)/mdcite check
 	$(BIN)/ruff check scripts tests
@@ -55,5 +68,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf site site.tmp-* .cache .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
+	rm -rf site site.tmp-* public public.tmp-* .cache .pytest_cache bench/work docs/references.bib docs/references.json docs/references.ris
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

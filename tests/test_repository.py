@@ -138,16 +138,18 @@ def test_readme_gives_make_test_as_the_test_command():
     assert "make test" in blocks, "README.md needs a fenced block holding exactly `make test`"
 
 
-def test_publish_workflow_runs_only_on_pushes_to_main():
+def test_publish_workflow_runs_only_on_pushes_to_main_and_edition_tags():
     on = triggers(load_yaml(PUBLISH_WORKFLOW))
     assert on["push"]["branches"] == ["main"]
+    assert on["push"]["tags"] == ["v*"]
     assert "pull_request" not in on
 
 
-def test_publish_workflow_builds_with_make_build_and_uploads_site():
+def test_publish_workflow_builds_with_make_publish_from_full_history_and_uploads_public():
     workflow = load_yaml(PUBLISH_WORKFLOW)
-    assert re.search(r"^make build$", run_commands(workflow), re.MULTILINE)
-    assert step_using(workflow, "actions/upload-pages-artifact")["with"]["path"] == "site"
+    assert re.search(r"^make publish$", run_commands(workflow), re.MULTILINE)
+    assert step_using(workflow, "actions/checkout")["with"]["fetch-depth"] == 0
+    assert step_using(workflow, "actions/upload-pages-artifact")["with"]["path"] == "public"
     step_using(workflow, "actions/configure-pages")
     step_using(workflow, "actions/deploy-pages")
 

@@ -241,6 +241,78 @@
     window.addEventListener("resize", hide);
   }
 
+  /* "Cite the <month year> edition": publish.py puts the newest edition of the page in the page's
+     cite block (.cite-edition, with its permanent address); here it gets the same four formats as
+     the living version, for the page and for each section that the edition has. */
+  function editionFormats(block, ed, heading) {
+    var title = block.getAttribute("data-title") +
+      (heading ? ": " + heading.textContent.replace(/[¶#]\s*$/, "").trim() : "");
+    var url = ed.getAttribute("data-url") + (heading ? "#" + heading.id : "");
+    var author = block.getAttribute("data-author"), site = block.getAttribute("data-site");
+    var label = ed.getAttribute("data-label"), tag = ed.getAttribute("data-version");
+    var iso = ed.getAttribute("data-date"), parts = iso.split("-");
+    var month = MONTHS[parseInt(parts[1], 10) - 1], day = parseInt(parts[2], 10);
+    var key = block.getAttribute("data-key") + (heading ? "-" + heading.id : "") + "-" + ed.getAttribute("data-edition");
+    var formats = [
+      ["Chicago (author-date)", "chicago", author + ". " + parts[0] + ". “" + title + ".” <em></em>, " + label +
+        " edition (" + tag + "). Published " + day + " " + month + " " + parts[0] + ". " + url + ".", site],
+      ["APA (7th edition)", "apa", author + ". (" + parts[0] + ", " + month + " " + day + "). <em></em>. " + site +
+        " (" + label + " edition). " + url, title],
+      ["BibTeX", "bibtex", "@online{" + key + ",\n  author       = {{" + author + "}},\n  title        = {" + title +
+        "},\n  organization = {" + site + "},\n  version      = {" + tag + "},\n  date         = {" + iso +
+        "},\n  url          = {" + url + "},\n  langid       = {english},\n}"],
+      ["RIS", "ris", "TY  - ELEC\nAU  - " + author + "\nTI  - " + title + "\nT2  - " + site + "\nPY  - " + parts[0] +
+        "\nDA  - " + parts.join("/") + "\nET  - " + tag + "\nUR  - " + url + "\nLA  - en\nER  - "]
+    ];
+    var dl = document.createElement("dl");
+    dl.className = "cite-formats cite-edition-formats";
+    formats.forEach(function (f) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      var text = document.createElement(f[1] === "bibtex" || f[1] === "ris" ? "pre" : "span");
+      dt.textContent = f[0];
+      text.className = "cite-text";
+      text.setAttribute("data-format", f[1]);
+      var pieces = f[2].split("<em></em>");
+      text.appendChild(document.createTextNode(pieces[0]));
+      if (pieces.length > 1) {
+        var em = document.createElement("em");
+        em.textContent = f[3];
+        text.appendChild(em);
+        text.appendChild(document.createTextNode(pieces[1]));
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cite-copy md-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy the " + f[0] + " citation of the " + label + " edition");
+      dd.appendChild(text);
+      dd.appendChild(document.createTextNode(" "));
+      dd.appendChild(button);
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    });
+    return dl;
+  }
+
+  function editionCitations(root) {
+    root.querySelectorAll(".cite-block").forEach(function (block) {
+      var heading = block.classList.contains("cite-section") ? block.previousElementSibling : null;
+      block.querySelectorAll(".cite-edition").forEach(function (ed) {
+        if (ed.querySelector(".cite-edition-formats")) return;
+        if (heading && (" " + ed.getAttribute("data-anchors") + " ").indexOf(" " + heading.id + " ") < 0) {
+          ed.remove();  /* that edition has no such section */
+          return;
+        }
+        var link = ed.querySelector("a.cite-edition-link");
+        if (heading && link) {
+          link.setAttribute("href", link.getAttribute("href").split("#")[0] + "#" + heading.id);
+          link.textContent = ed.getAttribute("data-url") + "#" + heading.id;
+        }
+        ed.appendChild(editionFormats(block, ed, heading));
+      });
+    });
+  }
+
   function setup(root) {
     describeCitations(root);
     root.querySelectorAll(".reference-download").forEach(function (b) {
@@ -252,6 +324,7 @@
       if (h.nextElementSibling && h.nextElementSibling.classList.contains("cite-section")) return;
       h.insertAdjacentElement("afterend", sectionBlock(pageBlock, h));
     });
+    editionCitations(root);
     fillDates(root);
     root.querySelectorAll(".cite-copy").forEach(function (b) {
       b.addEventListener("click", function () { copy(b); });
