@@ -24,7 +24,7 @@ import pypdf
 import pytest
 
 from tests.browser_helpers import DESKTOP, LAUNCH_ARGS, chromium_path, in_ci, missing_browser
-from tests.site_pages import ROOT, article, html_pages, lychee, parse
+from tests.site_pages import ROOT, article, html_pages, lychee, on_a_host, parse
 
 pytestmark = pytest.mark.slow
 BASE = "https://example.github.io/treaty-guide/"
@@ -132,7 +132,8 @@ def test_each_edition_is_built_from_its_own_tagged_sources(published):
 
 
 def test_lychee_finds_no_broken_link_in_the_living_site_or_any_edition(published):
-    done = lychee(published.public)
+    served = on_a_host(published.public, "treaty-guide")  # published for /treaty-guide/ of its host
+    done = lychee(served, root_dir=served.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (published.public / "editions/2026-11/index.html").exists()
 

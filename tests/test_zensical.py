@@ -153,13 +153,14 @@ def test_lychee_finds_no_broken_link_in_the_zensical_build_under_a_sub_path(zens
 
 
 def test_publish_workflow_switches_generator_with_one_setting():
-    """The workflow runs `make build`, which reads GENERATOR from the job's environment."""
+    """The workflow runs `make publish`, whose living site is built by the generator that GENERATOR,
+    in the job's environment, names (scripts/publish.py passes it to `mdcite build`)."""
     import yaml
 
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
     assert workflow["jobs"]["build"]["env"]["GENERATOR"] in ("mkdocs", "zensical")
     runs = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
-    assert "make build" in runs
+    assert "make publish" in runs
 
 
 def test_not_found_page_links_resolve_in_the_zensical_build(zensical_site, zensical_subpath_site):
