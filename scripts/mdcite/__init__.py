@@ -4,4 +4,4 @@ The engine is general: it knows about BibTeX, Markdown pages, sections and numbe
 nothing about any particular subject.
 """
 
-__version__ = "1.0.1"
+__version__ = "1.1.0"
