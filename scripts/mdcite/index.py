@@ -231,7 +231,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     sig = signature(root, docs, bibfile)
     bib, bib_errors = None, None
     try:
-        bib = bib_module.load(bibfile, shown_path(bibfile, root))
+        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root)
     except SourceError as exc:
         bib_errors = exc
 
