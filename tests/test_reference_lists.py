@@ -118,3 +118,11 @@ def test_the_bibliography_pages_backlinks_come_inside_the_comment_markers(projec
 def test_the_built_site_serves_every_citation_link_unwrapped(built_site):
     text = (built_site / "treaty" / "index.html").read_text(encoding="utf-8")
     assert CITATION_LINK_RE.search(text) and "mdcite-list" not in text
+
+
+def test_a_paragraph_that_is_only_a_citation_stays_a_paragraph_with_wrapped_links(project):
+    body = "# Home\n\n@org-2025\n\n@org-2025 [p. 4]\n"
+    ext = CitationsExtension(root=str(project), article_count=3, list_in_comment=True, links_in_comment=True)
+    html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
+    unwrapped = html.replace(LIST_OPEN, "").replace(LIST_CLOSE, "")
+    assert len(re.findall(r'<p><a class="citation" href="#ref-org-2025">', unwrapped)) == 2

@@ -137,6 +137,8 @@ class CitationPattern(InlineProcessor):
         # The reading of the text last seen, and what it becomes once a citation is replaced.
         self.seen: tuple[str, dict[int, Cite]] = ("", {})
         self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+        self.finished = False  # whether the citation being rendered becomes finished HTML whole
+        self.hide_tags = False  # whether its links' tags go inside the comment markers
 
     def cites(self, data: str) -> dict[int, Cite]:
         """The citations of the text by offset. A block is read once: after a citation becomes a
@@ -169,12 +171,12 @@ class CitationPattern(InlineProcessor):
         cite = self.cites(data).get(m.start())
         if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
             return None, None, None
-        node, start, end = self.render(cite)
+        node, start, end = self.render(cite, data)
         if node is not None:
             self.replaced(data, dataclasses.replace(cite, end=end))
         return node, start, end
 
-    def render(self, cite: Cite):
+    def render(self, cite: Cite, data: str):
         state = self.ext.state
         if cite.crossref:
             # Only the cross-reference: a bracket after it is then read as a group of its own.
@@ -186,27 +188,32 @@ class CitationPattern(InlineProcessor):
         bib = state.index.bib
         if any(item.key not in bib for item in cite.items):
             return None, None, None
+        # Plain words around the works (no Markdown, nothing to escape): the whole citation is
+        # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
+        self.finished = all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items)
+        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML that
+        # opens with a comment for a block of its own and drop the paragraph around it.
+        self.hide_tags = self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip())
         if cite.in_text:
             state.readings.append(("intext", cite.items, cite.items[0].key))
             text = self.in_text(cite)
         else:
             state.readings.append(("group", cite.items, ""))
             text = "(" + self.works(cite.items, cite.in_link) + ")"
-        if all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items):
-            return text, cite.start, cite.end  # returned as text: no pattern looks into it again
+        if self.finished:
+            return self.md.htmlStash.store(text), cite.start, cite.end  # no pattern looks into it again
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
         span.text = text
         return span, cite.start, cite.end
 
     def link(self, key: str, label: str, in_link: bool) -> str:
-        """One work's link, as a placeholder in Python-Markdown's store of finished HTML: the
-        links are not built as trees that every later step would walk."""
+        """One work's link, as finished HTML: the links are not built as trees that every later
+        step would walk. (Inside a citation whose words are Markdown, stored on its own.)"""
         self.ext.note_cited(key)
         ref = self.ext.state.index.bib[key]
-        if in_link:
-            return self.md.htmlStash.store(citation_span_html(ref, label))
-        return self.md.htmlStash.store(citation_html(ref, label, self.ext.links_in_comment))
+        html = citation_span_html(ref, label) if in_link else citation_html(ref, label, self.hide_tags)
+        return html if self.finished else self.md.htmlStash.store(html)
 
     def works(self, items, in_link: bool) -> str:
         """``see Author 2025, p. 4; Other 2024``: the works of a group, without parentheses."""

@@ -119,8 +119,10 @@ def relative_src(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from one page URL to another, correct at any depth and under any site sub-path."""
+    """Link from one page URL to another, correct at any depth and under any site sub-path.
+    (Cached: the bibliography page links back to every citing section of every page.)"""
     base = posixpath.dirname(from_url) if not from_url.endswith("/") else from_url.rstrip("/")
     target = to_url or "."
     rel = posixpath.relpath(target if target != "." else ".", base or ".")
