@@ -66,11 +66,11 @@ class IdentifyPage(Preprocessor):
         idx = ext.get_index()
         state = ext.state
         state.index = idx
-        digest = index_module.body_hash("\n".join(lines))
-        page = idx.by_hash.get(digest)
+        text = "\n".join(lines)
+        page = idx.find(text)
         if page is None:  # an edit since the last scan? (the index checks files only every 0.5 s)
             idx = state.index = ext.get_index(recheck=True)
-            page = idx.by_hash.get(digest)
+            page = idx.find(text)
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
             page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
             index_module.read_page(page)
