@@ -138,9 +138,9 @@ def test_bibliography_page_lists_every_entry_with_cited_in_backlinks(project):
     html = render_page(project, "references.md")
     assert len(re.findall(r'<li class="reference" id="ref-', html)) == 9
     entry = re.search(r'<li class="reference" id="ref-abrahamian-2008">.*?</li>', html, re.S).group(0)
-    assert '<a href="deep/er/page.md#sec-deep-section">Deep page › Deep section</a>' in entry
+    assert '<a href="../deep/er/page/#sec-deep-section">Deep page › Deep section</a>' in entry
     undated = re.search(r'id="ref-undated">.*?</li>', html, re.S).group(0)
-    assert '<a href="index.md#sec-home-section">Home › A section</a>' in undated
+    assert '<a href="../#sec-home-section">Home › A section</a>' in undated
 
 
 def test_bibliography_entries_carry_coins_for_zotero_and_page_lists_do_not(project, home):

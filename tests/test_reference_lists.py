@@ -67,3 +67,62 @@ def test_the_built_site_serves_every_reference_list_unwrapped(built_site):
         assert "mdcite-list" not in text, page
         assert re.search(r'<section[^>]*class="references".*?<ul class="reference-list"><li class="reference" id="ref-',
                          text, re.S), page
+
+
+CITATION_LINK_RE = re.compile(r'<a class="citation" href="#ref-[^"]+">[^<]*</a>')
+
+
+def test_asked_to_each_citation_links_tags_come_inside_the_comment_markers(project):
+    plain = render_home(project, list_in_comment=True)
+    wrapped = render_home(project, list_in_comment=True, links_in_comment=True)
+    link = CITATION_LINK_RE.search(plain).group(0)
+    start, rest = link.split(">", 1)
+    words, end = rest.rsplit("<", 1)
+    assert f"{LIST_OPEN}{start}>{LIST_CLOSE}{words}{LIST_OPEN}<{end}{LIST_CLOSE}" in wrapped
+    assert wrapped.replace(LIST_OPEN, "").replace(LIST_CLOSE, "") == plain.replace(LIST_OPEN, "").replace(
+        LIST_CLOSE, "")
+
+
+class Classes(HTMLParser):
+    """The class of each start tag an HTML parser reports."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append(dict(attrs).get("class") or "")
+
+
+def start_classes(html: str) -> list[str]:
+    parser = Classes()
+    parser.feed(html)
+    parser.close()
+    return parser.seen
+
+
+def test_an_html_parser_sees_no_tag_of_a_wrapped_citation_link(project):
+    assert "citation" in start_classes(render_home(project, list_in_comment=True))
+    assert "citation" not in start_classes(render_home(project, list_in_comment=True, links_in_comment=True))
+
+
+def test_the_bibliography_pages_backlinks_come_inside_the_comment_markers(project):
+    ext = CitationsExtension(root=str(project), article_count=3, list_in_comment=True)
+    _, body, _ = index_module.split_front_matter((project / "docs" / "references.md").read_text(encoding="utf-8"))
+    html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
+    assert re.search(re.escape(LIST_OPEN) + r'<span class="cited-in">Cited in: <a href="[^"]+">.*?</span>'
+                     + re.escape(LIST_CLOSE), html)
+    assert "cited-in" not in start_classes(html) and "reference" in start_classes(html)
+
+
+def test_the_built_site_serves_every_citation_link_unwrapped(built_site):
+    text = (built_site / "treaty" / "index.html").read_text(encoding="utf-8")
+    assert CITATION_LINK_RE.search(text) and "mdcite-list" not in text
+
+
+def test_a_paragraph_that_is_only_a_citation_stays_a_paragraph_with_wrapped_links(project):
+    body = "# Home\n\n@org-2025\n\n@org-2025 [p. 4]\n"
+    ext = CitationsExtension(root=str(project), article_count=3, list_in_comment=True, links_in_comment=True)
+    html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
+    unwrapped = html.replace(LIST_OPEN, "").replace(LIST_CLOSE, "")
+    assert len(re.findall(r'<p><a class="citation" href="#ref-org-2025">', unwrapped)) == 2

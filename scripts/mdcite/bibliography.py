@@ -7,6 +7,9 @@ fixes the entry without reading Python.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
 import re
 import unicodedata
 from collections import defaultdict
@@ -199,7 +202,10 @@ def field_line(text: str, start_line: int, name: str) -> int:
 
 
 def read_text(path: Path, shown: str) -> str:
-    data = path.read_bytes()
+    return decode(path.read_bytes(), shown)
+
+
+def decode(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -349,14 +355,64 @@ def syntax_problem(text: str, shown: str) -> Diagnostic | None:
     return None
 
 
-def load(path: str | Path, shown: str | None = None) -> Bibliography:
-    """Parse, validate and format the whole file; raise SourceError listing every problem."""
+# Where a formatted bibliography is kept between builds (relative to the folder given to load).
+CACHE_DIR = ".cache/mdcite-bibliography"
+# The code whose output the cache holds: an edit to any of these files formats entries anew.
+FORMATTING_SOURCES = (Path(__file__), Path(style.__file__))
+
+
+def load(path: str | Path, shown: str | None = None, cache_root: Path | None = None) -> Bibliography:
+    """Parse, validate and format the whole file; raise SourceError listing every problem.
+
+    With ``cache_root``, a file that parsed without error is kept formatted in its ``.cache``
+    folder, keyed by the file's bytes and the formatting code: the next build that finds the same
+    key loads it instead of parsing and formatting every entry again (most of a build's fixed
+    cost). A file with errors is never cached, so its errors are reported on every build."""
     path = Path(path)
     shown = shown or str(path)
     if not path.exists():
         raise SourceError([Diagnostic(shown, 1, 1, "bibliography file not found")])
-    text = read_text(path, shown)
-    return parse(text, shown)
+    data = path.read_bytes()
+    cached = cache_file(cache_root, data, shown) if cache_root is not None else None
+    if cached is not None:
+        try:
+            with cached.open("rb") as f:
+                bib = pickle.load(f)
+            if isinstance(bib, Bibliography):
+                return bib
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            pass  # missing or unreadable: parse the file
+    bib = parse(decode(data, shown), shown)
+    if cached is not None:
+        store(cached, bib)
+    return bib
+
+
+def cache_file(cache_root: Path, data: bytes, shown: str) -> Path:
+    """The cache file for this content of the bibliography, as formatted by this engine."""
+    from . import __version__
+
+    digest = hashlib.sha256(data)
+    for part in (shown, __version__, pickle.format_version):
+        digest.update(b"\0" + str(part).encode())
+    for source in FORMATTING_SOURCES:
+        digest.update(b"\0" + source.read_bytes())
+    return cache_root / CACHE_DIR / f"{digest.hexdigest()[:32]}.pickle"
+
+
+def store(target: Path, bib: Bibliography) -> None:
+    """Write the cache file whole (another build may read it meanwhile) and drop older ones."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
+        with temporary.open("wb") as f:
+            pickle.dump(bib, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+        for old in target.parent.glob("*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only checkout builds as before, without the cache
 
 
 def parse(text: str, shown: str) -> Bibliography:

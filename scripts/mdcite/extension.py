@@ -66,11 +66,11 @@ class IdentifyPage(Preprocessor):
         idx = ext.get_index()
         state = ext.state
         state.index = idx
-        digest = index_module.body_hash("\n".join(lines))
-        page = idx.by_hash.get(digest)
+        text = "\n".join(lines)
+        page = idx.find(text)
         if page is None:  # an edit since the last scan? (the index checks files only every 0.5 s)
             idx = state.index = ext.get_index(recheck=True)
-            page = idx.by_hash.get(digest)
+            page = idx.find(text)
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
             page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
             index_module.read_page(page)
@@ -91,12 +91,17 @@ def plain_affix(text: str) -> bool:
     return bool(PLAIN_AFFIX_RE.fullmatch(text)) and "--" not in text and "..." not in text
 
 
-def citation_html(ref, label: str) -> str:
+def citation_html(ref, label: str, tags_in_comment: bool = False) -> str:
     """The link of one in-text citation, and nothing more: the hover preview is built in the
     browser (assets/cite.js) from the entry it points to in the page's own reference list, not
     repeated in every link, where each build step after Markdown (Material's search plugin above
-    all) would parse it again."""
-    return f'<a class="citation" href="#ref-{escape(ref.key)}">{escape(label, quote=False)}</a>'
+    all) would parse it again. With ``tags_in_comment`` the link's two tags are each written inside
+    the comment markers that the theme's template takes off (see LIST_OPEN): the search plugin
+    then skips each in one step, and still indexes the words between them."""
+    start, end = f'<a class="citation" href="#ref-{escape(ref.key)}">', "</a>"
+    if tags_in_comment:
+        start, end = LIST_OPEN + start + LIST_CLOSE, LIST_OPEN + end + LIST_CLOSE
+    return start + escape(label, quote=False) + end
 
 
 def citation_span_html(ref, label: str) -> str:
@@ -132,6 +137,8 @@ class CitationPattern(InlineProcessor):
         # The reading of the text last seen, and what it becomes once a citation is replaced.
         self.seen: tuple[str, dict[int, Cite]] = ("", {})
         self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+        self.finished = False  # whether the citation being rendered becomes finished HTML whole
+        self.hide_tags = False  # whether its links' tags go inside the comment markers
 
     def cites(self, data: str) -> dict[int, Cite]:
         """The citations of the text by offset. A block is read once: after a citation becomes a
@@ -164,12 +171,12 @@ class CitationPattern(InlineProcessor):
         cite = self.cites(data).get(m.start())
         if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
             return None, None, None
-        node, start, end = self.render(cite)
+        node, start, end = self.render(cite, data)
         if node is not None:
             self.replaced(data, dataclasses.replace(cite, end=end))
         return node, start, end
 
-    def render(self, cite: Cite):
+    def render(self, cite: Cite, data: str):
         state = self.ext.state
         if cite.crossref:
             # Only the cross-reference: a bracket after it is then read as a group of its own.
@@ -181,25 +188,32 @@ class CitationPattern(InlineProcessor):
         bib = state.index.bib
         if any(item.key not in bib for item in cite.items):
             return None, None, None
+        # Plain words around the works (no Markdown, nothing to escape): the whole citation is
+        # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
+        self.finished = all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items)
+        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML that
+        # opens with a comment for a block of its own and drop the paragraph around it.
+        self.hide_tags = self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip())
         if cite.in_text:
             state.readings.append(("intext", cite.items, cite.items[0].key))
             text = self.in_text(cite)
         else:
             state.readings.append(("group", cite.items, ""))
             text = "(" + self.works(cite.items, cite.in_link) + ")"
-        if all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items):
-            return text, cite.start, cite.end  # returned as text: no pattern looks into it again
+        if self.finished:
+            return self.md.htmlStash.store(text), cite.start, cite.end  # no pattern looks into it again
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
         span.text = text
         return span, cite.start, cite.end
 
     def link(self, key: str, label: str, in_link: bool) -> str:
-        """One work's link, as a placeholder in Python-Markdown's store of finished HTML: the
-        links are not built as trees that every later step would walk."""
+        """One work's link, as finished HTML: the links are not built as trees that every later
+        step would walk. (Inside a citation whose words are Markdown, stored on its own.)"""
         self.ext.note_cited(key)
         ref = self.ext.state.index.bib[key]
-        return self.md.htmlStash.store((citation_span_html if in_link else citation_html)(ref, label))
+        html = citation_span_html(ref, label) if in_link else citation_html(ref, label, self.hide_tags)
+        return html if self.finished else self.md.htmlStash.store(html)
 
     def works(self, items, in_link: bool) -> str:
         """``see Author 2025, p. 4; Other 2024``: the works of a group, without parentheses."""
@@ -266,10 +280,12 @@ DOWNLOAD_BUTTONS = ", ".join(
     for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
     ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
 # With the option list_in_comment, a page's reference list is written between these two markers,
-# as an HTML comment, and the theme's template removes them (see overrides/main.html). Material's
-# search plugin reads each page's HTML before the template does, and skips a comment in one step
-# where it would parse every tag of the list (which it then leaves out of the index anyway).
-# Entries cannot close the comment early: their HTML escapes every ">" in text and URLs.
+# as an HTML comment, and the theme's template removes them (see overrides/main.html); with
+# links_in_comment, so is each tag of a citation's link. Material's search plugin reads each page's
+# HTML before the template does, and skips a comment in one step where it would parse every tag
+# (of the list, which it then leaves out of the index anyway, or of a link, whose words it keeps).
+# Nothing inside can close the comment early: the HTML escapes every ">" in text and URLs, and a
+# key holds no "--".
 LIST_OPEN = "<!--mdcite-list "
 LIST_CLOSE = " mdcite-list-->"
 
@@ -285,6 +301,8 @@ class CitationsExtension(Extension):
             "references_title": ["References", "Heading of each page's reference list"],
             "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
                                 "the theme's template unwraps (cheaper for Material's search plugin)"],
+            "links_in_comment": [False, "Write the two tags of each citation's link inside the same "
+                                 "comment markers, around the link's words (cheaper for the search plugin)"],
             "tag_labels": [{}, "Display names of the data-tags used by article entries"],
             "status_labels": [{"verified": "Verified", "reported": "Reported",
                                "unverified": "Not yet verified"}, "Display names of data-status"],
@@ -296,6 +314,7 @@ class CitationsExtension(Extension):
     # -- wiring ---------------------------------------------------------------------------
     def extendMarkdown(self, md):
         self.md = md
+        self.links_in_comment = bool(self.getConfig("links_in_comment"))
         md.registerExtension(self)
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("@")
@@ -354,30 +373,40 @@ class CitationsExtension(Extension):
         return a
 
     # -- reference lists -------------------------------------------------------------------------
-    def bibliography_item(self, ref) -> etree.Element:
+    def bibliography_item(self, ref) -> str:
         """An entry of the bibliography page: the reference, its COinS, and where it is cited.
 
         COinS (which Zotero offers to save) is written here only: on a page that cites works,
         Zotero would pick the works over the page itself, whose own metadata is in its head.
-        The links back to the citing sections stay in the tree, as links to .md sources, since
-        MkDocs rewrites links only there and Zensical rewrites them everywhere: only a link
-        both rewrite comes out right under both."""
-        li = etree.Element("li", {"id": f"ref-{ref.key}", "class": "reference"})
-        li.text = self.md.htmlStash.store(
-            f'{ref.html}<span class="Z3988" title="{escape(export.coins(ref))}"></span>')
+        The links back to the citing sections are finished HTML with the pages' published URLs
+        (relative, so right under any sub-path), which neither generator rewrites: left in the tree
+        as links to .md sources, thousands of them cost MkDocs more to resolve than the rest of the
+        page. With list_in_comment they sit inside the comment markers, so Material's search
+        plugin skips them (they name pages, not the work; the entry itself stays indexed)."""
         uses = self.state.index.citations.get(ref.key, [])
         sections = {}  # (page, section id) → first use there, in order of appearance
         for use in uses:
             sections.setdefault((use.page.src, use.section.id), use)
+        cited_in = ""
         if sections:
-            span = etree.SubElement(li, "span", {"class": "cited-in"})
-            span.text = "Cited in: "
-            for use in sections.values():
-                a = etree.SubElement(span, "a", {"href": self.href(use.page, use.section.id)})
-                a.text = AtomicString(use.page.title + (f" › {use.section.title}" if use.section.id else ""))
-                a.tail = "; "
-            a.tail = "."
-        return li
+            links = "; ".join(
+                f'<a href="{escape(self.url(use.page, use.section.id))}">'
+                f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>'
+                for use in sections.values())
+            cited_in = f'<span class="cited-in">Cited in: {links}.</span>'
+            if self.getConfig("list_in_comment"):
+                cited_in = f"{LIST_OPEN}{cited_in}{LIST_CLOSE}"
+        return (f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}'
+                f'<span class="Z3988" title="{escape(export.coins(ref))}"></span>{cited_in}</li>')
+
+    def url(self, page: index_module.PageInfo, fragment: str = "") -> str:
+        """The published address of a page (and section), relative to the page being rendered."""
+        here = self.state.page
+        if here is not None and page is here and here.src:
+            link = ""
+        else:
+            link = index_module.relative_url(here.url if here is not None else "", page.url)
+        return link + (f"#{fragment}" if fragment else ("" if link else "./"))
 
     def downloads(self, refs, stem: str) -> etree.Element:
         """Buttons that save this page's works in three formats.
@@ -422,10 +451,11 @@ class CitationsExtension(Extension):
         return section
 
     def bibliography_block(self, root) -> etree.Element:
+        """Every work, as finished HTML stored once: no tree of thousands of elements for each
+        later step to walk."""
         div = etree.Element("div", {"class": "bibliography"})
-        ul = etree.SubElement(div, "ul", {"class": "reference-list"})
-        for ref in self.state.index.bib.sorted():
-            ul.append(self.bibliography_item(ref))
+        entries = "".join(self.bibliography_item(ref) for ref in self.state.index.bib.sorted())
+        div.text = self.md.htmlStash.store(f'<ul class="reference-list">{entries}</ul>')
         return div
 
     # -- anchors that moved ----------------------------------------------------------------------

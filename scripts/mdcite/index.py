@@ -119,8 +119,10 @@ def relative_src(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from one page URL to another, correct at any depth and under any site sub-path."""
+    """Link from one page URL to another, correct at any depth and under any site sub-path.
+    (Cached: the bibliography page links back to every citing section of every page.)"""
     base = posixpath.dirname(from_url) if not from_url.endswith("/") else from_url.rstrip("/")
     target = to_url or "."
     rel = posixpath.relpath(target if target != "." else ".", base or ".")
@@ -178,6 +180,12 @@ class Index:
     moves: Moves | None = None
     bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
+    by_text: dict[str, PageInfo] = field(default_factory=dict)  # the pages by their stripped text
+
+    def find(self, text: str) -> PageInfo | None:
+        """The page whose body this is: by its exact text first (one dictionary look-up), else by
+        the hash that ignores trailing spaces and line endings (slower: it goes line by line)."""
+        return self.by_text.get(text.strip()) or self.by_hash.get(body_hash(text))
 
     def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
         """Everything wrong that the given page must report (bibliography problems first)."""
@@ -231,7 +239,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     sig = signature(root, docs, bibfile)
     bib, bib_errors = None, None
     try:
-        bib = bib_module.load(bibfile, shown_path(bibfile, root))
+        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root)
     except SourceError as exc:
         bib_errors = exc
 
@@ -291,8 +299,10 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     except SourceError as exc:
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
+    by_text = {p.body.strip(): p for p in pages.values() if p.body}
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
-                 article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole)
+                 article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
+                 by_text=by_text)
 
 
 def read_page(page: PageInfo) -> None:
