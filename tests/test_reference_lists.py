@@ -22,22 +22,31 @@ def render_home(project: Path, **options) -> str:
     return markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
 
 
-class Tags(HTMLParser):
-    """The start tags an HTML parser reports, as Material's search plugin receives them."""
+class StartTags(HTMLParser):
+    """The start tags an HTML parser reports, as Material's search plugin receives them: each
+    tag's name and class."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.seen: list[str] = []
+        self.seen: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag, attrs):
-        self.seen.append(tag)
+        self.seen.append((tag, dict(attrs).get("class") or ""))
 
 
-def start_tags(html: str) -> list[str]:
-    parser = Tags()
+def start_tags_and_classes(html: str) -> list[tuple[str, str]]:
+    parser = StartTags()
     parser.feed(html)
     parser.close()
     return parser.seen
+
+
+def start_tags(html: str) -> list[str]:
+    return [tag for tag, _ in start_tags_and_classes(html)]
+
+
+def start_classes(html: str) -> list[str]:
+    return [cls for _, cls in start_tags_and_classes(html)]
 
 
 def test_a_reference_list_is_plain_html_by_default(project):
@@ -81,24 +90,6 @@ def test_asked_to_each_citation_links_tags_come_inside_the_comment_markers(proje
     assert f"{LIST_OPEN}{start}>{LIST_CLOSE}{words}{LIST_OPEN}<{end}{LIST_CLOSE}" in wrapped
     assert wrapped.replace(LIST_OPEN, "").replace(LIST_CLOSE, "") == plain.replace(LIST_OPEN, "").replace(
         LIST_CLOSE, "")
-
-
-class Classes(HTMLParser):
-    """The class of each start tag an HTML parser reports."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.seen.append(dict(attrs).get("class") or "")
-
-
-def start_classes(html: str) -> list[str]:
-    parser = Classes()
-    parser.feed(html)
-    parser.close()
-    return parser.seen
 
 
 def test_an_html_parser_sees_no_tag_of_a_wrapped_citation_link(project):
