@@ -10,12 +10,15 @@ import argparse
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
-from . import anchors, config, export, generator, lint
+from . import anchors, config, export, front, generator, lint, mirror
 from . import index as index_module
 from .errors import Diagnostic, SourceError
 
@@ -83,6 +86,9 @@ def write_redirects(idx: index_module.Index, site: Path) -> None:
         target.write_text(anchors.redirect_html(old_url, new_url), encoding="utf-8")
 
 
+EXPORT_NAMES = ("references.bib", "references.json", "references.ris")
+
+
 def write_exports(idx: index_module.Index, target: Path) -> list[str]:
     """Write references.bib/.json/.ris for the site root; a file whose content is unchanged is
     left alone, so that a generator watching the folder does not rebuild for nothing."""
@@ -140,42 +146,61 @@ def cmd_build(args) -> int:
     return 0
 
 
-def sources_signature(root: Path, config_file: str) -> tuple:
-    """What the rules read: the pages, references.bib, the anchor moves, and mkdocs.yml (its nav)."""
-    settings = config.load(root, config_file)
-    conf = root / config_file
-    return (index_module.signature(root, root / settings["docs_dir"], root / settings["bibliography"]),
-            conf.stat().st_mtime_ns if conf.exists() else None)
+def watched(root: Path, docs: Path) -> dict[str, tuple[int, int]]:
+    """What a save can change: every file of the project the site is built from, but for the
+    downloads in docs/, which only the serve loop writes."""
+    ours = {(docs / name).resolve().relative_to(root.resolve()).as_posix() for name in EXPORT_NAMES}
+    return {path: stamp for path, stamp in mirror.files(root).items() if path not in ours}
 
 
-def refresh(args, seen: tuple) -> tuple:
-    """After a source changed while serving: the same rules again, and fresh exports.
-
-    The generator rebuilds the pages itself; the downloads at the site root are files in docs/
-    that only we write, and they are rewritten only when their content changes."""
+def recheck(args, copy: mirror.Mirror, state: front.State) -> None:
+    """After a save: the same rules as `mdcite check`. Sources that pass, with fresh downloads,
+    go to the generator's copy in one step (one rebuild); sources that fail stay out of it, and
+    the front shows their errors, each printed here once."""
     root = Path(args.root)
-    docs = root / config.load(root, args.config)["docs_dir"]
-    now = sources_signature(root, args.config)
-    if now == seen:
-        return seen
     idx = load_index(root, args.config)
     found = lint.run(idx, cited_dirs(args), args.config)
+    errors = [d for d in found if d.level == "error"]
     report(found)
     print(lint.summary("mdcite serve", idx, found), flush=True)
-    if idx.bib is not None:
-        written = write_exports(idx, docs)
-        if written:
-            print(f"mdcite serve: refreshed {', '.join(written)}", flush=True)
-    return now
+    if errors:
+        state.update(errors)
+        print("mdcite serve: the browser shows these errors; the last good build is served until they "
+              "are fixed", file=sys.stderr, flush=True)
+        return
+    written = write_exports(idx, root / config.load(root, args.config)["docs_dir"])
+    if written:
+        print(f"mdcite serve: refreshed {', '.join(written)}", flush=True)
+    copy.sync()
+    state.update([])
 
 
 def stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def relay(stream, private: str, public: str) -> None:
+    """The generator's output, with its private address replaced by the one the writer opens."""
+    for line in stream:
+        sys.stdout.write(line.replace(private, public))
+        sys.stdout.flush()
+
+
 def cmd_serve(args) -> int:
-    """Check and export as `mdcite build` does, then run the generator's server; while it runs,
-    re-check and re-export whenever a page or references.bib changes."""
+    """Check and export as `mdcite build` does, then serve: the generator's server builds a copy of
+    the project that follows every save that passes the checks, behind a front (front.py) that
+    answers with the errors while a save does not."""
     root = Path(args.root)
     why = generator.missing(args.generator)
     if why:
@@ -186,26 +211,47 @@ def cmd_serve(args) -> int:
         return 1
     report(warnings)
     print(lint.summary("mdcite serve", idx, warnings), flush=True)
-    settings = config.load(root, args.config)
-    docs = root / settings["docs_dir"]
+    docs = root / config.load(root, args.config)["docs_dir"]
     write_exports(idx, docs)
-    seen = sources_signature(root, args.config)
-    server = subprocess.Popen(generator.serve_command(args.generator, args.config, args.dev_addr), cwd=root)
+    public = split_address(args.dev_addr)
+    private = ("127.0.0.1", free_port())
+    state = front.State(root.resolve())
+    scratch = Path(tempfile.mkdtemp(prefix="mdcite-serve-"))
+    copy = mirror.Mirror(root, scratch / "project")
+    server = web = None
     signal.signal(signal.SIGTERM, stop)  # so that the server is stopped with us, not orphaned
     try:
+        copy.create()
+        seen = watched(root, docs)
+        web = front.start(public, private, state)
+        print(f"mdcite serve: serving on http://{args.dev_addr}/ (errors show in the browser too)", flush=True)
+        # GIT_OPTIONAL_LOCKS=0: a build asking git about the copy never rewrites the project's index.
+        env = os.environ | {"GIT_OPTIONAL_LOCKS": "0"}
+        private_addr = f"{private[0]}:{private[1]}"
+        server = subprocess.Popen(generator.serve_command(args.generator, args.config, private_addr),
+                                  cwd=copy.target, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True, bufsize=1)
+        threading.Thread(target=relay, args=(server.stdout, private_addr, args.dev_addr), daemon=True).start()
         while server.poll() is None:
             time.sleep(args.interval)
-            seen = refresh(args, seen)
+            now = watched(root, docs)
+            if now != seen:
+                seen = now
+                recheck(args, copy, state)
     except KeyboardInterrupt:
         pass
     finally:
-        if server.poll() is None:
+        if server is not None and server.poll() is None:
             server.terminate()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
-    return server.returncode if server.returncode and server.returncode > 0 else 0
+        if web is not None:
+            web.shutdown()
+            web.server_close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return server.returncode if server is not None and server.returncode and server.returncode > 0 else 0
 
 
 def main(argv: list[str] | None = None) -> int:
