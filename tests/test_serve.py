@@ -3,6 +3,8 @@ downloads (/references.bib, .json, .ris) follow every edit of references.bib."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -46,15 +48,28 @@ def wait_for(condition, seconds: float = 60.0) -> bool:
     return False
 
 
-@pytest.fixture
-def serving(project):
+def fetch_answer(url: str) -> tuple[int, str]:
+    """The status and text of an answer, an error page's included (0, "" when none came)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, ""
+
+
+@contextlib.contextmanager
+def serve(project, generator: str = "mkdocs"):
     """`mdcite serve` on the scratch project, on a free port; stopped (with its server) afterwards."""
+    if importlib.util.find_spec(generator) is None:
+        pytest.fail(f"{generator} is not installed; it belongs to the test dependencies (pip install -e '.[test]')")
     address = f"127.0.0.1:{free_port()}"
     env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
     log = (project / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "mdcite.cli", "serve", "--dev-addr", address,
-                                "--interval", "0.5"], cwd=project, env=env, start_new_session=True,
-                               stdout=log, stderr=subprocess.STDOUT)
+                                "--interval", "0.5", "--generator", generator], cwd=project, env=env,
+                               start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{address}{urllib.parse.urlsplit(config.load(project)['site_url']).path or '/'}"
     try:
         if not wait_for(lambda: "@online{org-2025" in fetch(url + "references.bib") or process.poll() is not None):
@@ -72,6 +87,12 @@ def serving(project):
         log.close()
 
 
+@pytest.fixture
+def serving(project):
+    with serve(project) as url:
+        yield url
+
+
 @pytest.mark.slow
 def test_editing_references_bib_while_serving_refreshes_the_three_downloads(project, serving):
     bib = project / "references.bib"
@@ -80,6 +101,50 @@ def test_editing_references_bib_while_serving_refreshes_the_three_downloads(proj
                          ("references.ris", "Added while serving")):
         assert wait_for(lambda name=name, needle=needle: needle in fetch(serving + name)), name
         assert needle in (project / "docs" / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_one_save_of_references_bib_gives_one_rebuild_whose_downloads_are_already_fresh(project):
+    with (project / "mkdocs.yml").open("a") as conf:
+        conf.write("watch: [references.bib]\n")  # as the site's own: a plain `mkdocs serve` follows it too
+    with serve(project) as url:
+        assert_one_rebuild_with_fresh_downloads(project, url)
+
+
+def assert_one_rebuild_with_fresh_downloads(project, serving) -> None:
+    log = project / "serve.log"
+    rebuilds, reloads = (log.read_text().count(line) for line in ("Detected file changes", "Reloading browsers"))
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+    assert wait_for(lambda: log.read_text().count("Reloading browsers") == reloads + 1)
+    for name, needle in (("references.bib", "added-while-serving"), ("references.json", '"added-while-serving"'),
+                         ("references.ris", "Added while serving")):  # what the first reload serves
+        assert needle in fetch(serving + name), name
+    time.sleep(3)  # a second rebuild would have started by now
+    assert log.read_text().count("Detected file changes") == rebuilds + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
+def test_a_page_with_an_unknown_key_answers_at_once_with_the_located_error_then_with_the_page_once_fixed(
+        project, generator):
+    with serve(project, generator) as url:
+        page = project / "docs" / "index.md"
+        good = page.read_text(encoding="utf-8")
+        page.write_text(good + "\nBroken [@nosuchkey].\n", encoding="utf-8")
+        located = (f"docs/index.md:{len(good.splitlines()) + 2}:8: error: unknown citation key 'nosuchkey'; "
+                   "add the work to references.bib or fix the key")
+        assert wait_for(lambda: located in fetch_answer(url)[1], 10)
+        started = time.monotonic()
+        status, other_page = fetch_answer(url + "deep/er/page/")  # any page, not only the broken one
+        assert time.monotonic() - started < 3
+        assert status == 500 and located in other_page and "Broken [@nosuchkey]." in other_page
+        assert "@online{org-2025" in fetch(url + "references.bib")  # the last good build, for the rest
+        page.write_text(good + "\nMended [@undated].\n", encoding="utf-8")
+        assert wait_for(lambda: "Mended (" in fetch_answer(url)[1])
+        status, mended = fetch_answer(url)
+        assert status == 200 and "unknown citation key" not in mended
+    assert (project / "serve.log").read_text().count(located) == 1  # printed once, by the checks
 
 
 def test_serve_runs_the_checks_first_and_does_not_start_on_an_error(project):

@@ -142,12 +142,12 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps({"generation": generation, "ok": not errors,
                                "ready": self.server.upstream_ready()}).encode()
             return self.answer(200, "application/json", body)
+        if self.headers.get("Upgrade"):  # Zensical's live reload: a WebSocket at the page's address
+            return self.tunnel()
         page = self.command == "GET" and is_page(self.path)
         if errors and page:
             return self.answer(500, "text/html; charset=utf-8",
                                error_page(state.root, generation, errors).encode("utf-8"))
-        if self.headers.get("Upgrade"):
-            return self.tunnel()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
