@@ -35,9 +35,10 @@ def cited_dirs(args) -> tuple[str, ...]:
 
 
 def report(found: list[Diagnostic]) -> None:
-    """Errors on stderr, warnings on stdout, each as ``path:line:col: level: message``."""
+    """Errors (and the notes that explain them) on stderr, warnings on stdout, each as
+    ``path:line:col: level: message``."""
     for d in found:
-        print(d, file=sys.stderr if d.level == "error" else sys.stdout)
+        print(d, file=sys.stderr if d.level in ("error", "note") else sys.stdout)
 
 
 def cmd_check(args) -> int:
@@ -46,7 +47,7 @@ def cmd_check(args) -> int:
     report(found)
     print(lint.summary("mdcite check", idx, found))
     errors = any(d.level == "error" for d in found)
-    return 1 if errors or (args.strict and found) else 0
+    return 1 if errors or (args.strict and any(d.level == "warning" for d in found)) else 0
 
 
 def checked_index(args, command: str) -> tuple[index_module.Index | None, list[Diagnostic]]:
@@ -57,7 +58,7 @@ def checked_index(args, command: str) -> tuple[index_module.Index | None, list[D
     errors = [d for d in found if d.level == "error"]
     if not errors:
         return idx, found
-    report(errors)
+    report([d for d in found if d.level != "warning"])
     print(f"{command}: {lint.plural(len(errors), 'error')}, as `mdcite check` reports them; fix them first",
           file=sys.stderr)
     return None, errors
@@ -92,7 +93,7 @@ EXPORT_NAMES = ("references.bib", "references.json", "references.ris")
 def write_exports(idx: index_module.Index, target: Path) -> list[str]:
     """Write references.bib/.json/.ris for the site root; a file whose content is unchanged is
     left alone, so that a generator watching the folder does not rebuild for nothing."""
-    if idx.bib is None:
+    if idx.bib is None or idx.bib_errors:
         raise SourceError(idx.bib_errors.diagnostics)
     refs = idx.bib.sorted()
     target.mkdir(parents=True, exist_ok=True)
@@ -164,7 +165,7 @@ def recheck(args, copy: mirror.Mirror, state: front.State) -> None:
     report(found)
     print(lint.summary("mdcite serve", idx, found), flush=True)
     if errors:
-        state.update(errors)
+        state.update([d for d in found if d.level != "warning"])
         print("mdcite serve: the browser shows these errors; the last good build is served until they "
               "are fixed", file=sys.stderr, flush=True)
         return

@@ -136,7 +136,9 @@ def data_path(page, docs_dir: Path, link: str) -> tuple[Path, str]:
 def check(idx) -> list[Diagnostic]:
     """``mdcite check``: every figure's data file, and the data package of each data folder."""
     problems: list[Diagnostic] = []
-    keys = set(idx.bib.references) if idx.bib else set()
+    # Keys of broken entries count as known (their entry's error covers them); with no readable
+    # bibliography at all, keys are not checked (lint says so once).
+    keys = set(idx.bib.references) | idx.bib.broken if idx.bib else None
     folders = set()
     for label in idx.labels.values():
         if label.attrs.get("kind") != "figure" or not label.attrs.get("data-file"):

@@ -92,7 +92,8 @@ def error_page(root: Path, generation: int, errors: list[Diagnostic]) -> str:
     items = "".join(f'<li><code><span class="where">{escape(f"{d.path}:{d.line}:{d.col}", quote=False)}</span>'
                     f': {escape(d.level, quote=False)}: {escape(d.message, quote=False)}</code>'
                     f"{excerpt(root, d)}</li>" for d in errors)
-    count = f"{len(errors)} error" + ("" if len(errors) == 1 else "s")
+    total = sum(d.level == "error" for d in errors)
+    count = f"{total} error" + ("" if total == 1 else "s")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The site cannot build: '
             f"{count}</title><style>{PAGE_STYLE}</style></head><body><h1>The site cannot build: {count}</h1>"
             f"<p><code>mdcite check</code> found what the terminal of <code>make serve</code> shows. Fix it "

@@ -238,8 +238,9 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
     sig = signature(root, docs, bibfile)
     bib, bib_errors = None, None
-    try:
-        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root)
+    try:  # a broken entry is left out with its error; the other entries serve every check
+        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root, partial=True)
+        bib_errors = SourceError(bib.problems) if bib.problems else None
     except SourceError as exc:
         bib_errors = exc
 
@@ -374,6 +375,8 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             if bib is None:
                 continue
             if item.key not in keys:
+                if bib.known(item.key):
+                    continue  # its entry is broken: the entry's own error says what to fix
                 hint = bib.suggest(item.key) if keys else f" ({bib.path} has no entries)"
                 page.diagnostics.append(Diagnostic(*where,
                     f"unknown citation key '{item.key}'{hint}; "
