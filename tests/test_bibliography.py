@@ -133,3 +133,28 @@ def test_invalid_entries_are_reported_with_their_location(text, where, message):
     report = str(caught.value)
     assert report.startswith(where + ": error: ")
     assert message in report
+
+
+def test_a_broken_entry_is_set_aside_and_every_other_entry_is_read(tmp_path):
+    from mdcite.bibliography import load
+
+    path = tmp_path / "references.bib"
+    path.write_text("@online{good, author = {{A}}, title = {T}, url = {https://a.org}}\n"
+                    "@online{bad, author = {{B}}, title = {T}, date = {20x5}, url = {https://b.org}}\n"
+                    "@online{after, author = {{C}}, title = {T}, url = {https://c.org}}\n")
+    partial = load(path, "references.bib", partial=True)
+    assert list(partial.references) == ["good", "after"] and partial.broken == {"bad"}
+    assert [str(d) for d in partial.problems] == [
+        "references.bib:2:1: error: date of 'bad' ('20x5') does not parse; write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"]
+    with pytest.raises(SourceError):  # the whole file, as a build needs it, still fails
+        load(path, "references.bib")
+
+
+def test_did_you_mean_names_a_near_miss_and_nothing_for_a_far_key():
+    from mdcite.errors import did_you_mean
+
+    keys = ["tass-2025-duma", "org-2025", "undated", "chapter-2021"]
+    assert did_you_mean("tass-2025-dmua", keys) == " (did you mean 'tass-2025-duma'?)"  # two letters swapped
+    assert did_you_mean("Org-2025", keys) == " (did you mean 'org-2025'?)"
+    assert did_you_mean("nosuchkey", keys) == ""
+    assert did_you_mean("kremlin-2025", keys) == ""

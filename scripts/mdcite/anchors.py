@@ -14,12 +14,10 @@ import posixpath
 from pathlib import Path
 
 from .errors import Diagnostic
-from .index import ALIASES_FILE, MOVED_PAGES, Moves, load_moves, page_url
+from .index import ALIASES_FILE, MANIFEST_FILE, MOVED_PAGES, Moves, load_moves, page_url
 
 __all__ = ["ALIASES_FILE", "MANIFEST_FILE", "Moves", "load_moves", "check", "current_anchors",
            "page_url_of", "redirect_html", "write_manifest"]
-
-MANIFEST_FILE = "tests/anchors.json"
 
 
 def current_anchors(idx) -> dict[str, list[str]]:

@@ -378,6 +378,25 @@ def broken_entry(text: str, shown: str) -> tuple[Diagnostic, tuple[int, int, str
     return None
 
 
+REPEATED_FIELD_RE = re.compile(r"entry with key (?P<key>\S+) has a duplicate (?P<field>\S+) field")
+
+
+def repeated_field(text: str, shown: str, message: str) -> tuple[Diagnostic, tuple[int, int, str]] | None:
+    """pybtex's "duplicate field" error, located at the second occurrence of the field."""
+    m = REPEATED_FIELD_RE.search(message)
+    span = next((s for s in entry_spans(text) if m and s[2].lower() == m.group("key").lower()), None)
+    if span is None:
+        return None
+    name = m.group("field")
+    found = list(re.finditer(rf"(?im)^\s*{re.escape(name)}\s*=", text[span[0]:span[1]]))
+    if len(found) < 2:  # written on one line: point at the entry
+        found = list(re.finditer(rf"(?i)[,\s]{re.escape(name)}\s*=", text[span[0]:span[1]]))
+    pos = span[0] + (found[1].start() + len(found[1].group(0)) - len(found[1].group(0).lstrip())
+                     if len(found) >= 2 else 0)
+    line, col = line_col(text, pos)
+    return Diagnostic(shown, line, col, f"field '{name}' appears twice in entry '{span[2]}'; keep one"), span
+
+
 def syntax_problem(text: str, shown: str) -> Diagnostic | None:
     found = broken_entry(text, shown)
     return found[0] if found else None
@@ -511,7 +530,7 @@ def read(text: str, shown: str) -> Bibliography:
             data = Parser(encoding="utf-8").parse_string(readable)
             break
         except Exception as exc:  # PybtexSyntaxError, or a syntax problem worded as a plain PybtexError
-            found = broken_entry(readable, shown)
+            found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
             if found is None:
                 fallback = (pybtex_problem(readable, shown, exc) if isinstance(exc, PybtexSyntaxError)
                             else Diagnostic(shown, 1, 1, f"BibTeX error: {exc}"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -31,6 +32,9 @@ ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
 # the published manifest against them; the extension keeps old anchors working).
 ALIASES_FILE = "docs/about/anchor-aliases.yml"
 MOVED_PAGES = "moved-pages"
+# The anchors the site has published, by page URL (anchors.py keeps it; a duplicate id names the
+# occurrence that holds the published one).
+MANIFEST_FILE = "tests/anchors.json"
 
 
 @dataclass
@@ -278,15 +282,14 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
                         f"article label '{label_id}' is outside 1–{article_count}"))
                     continue
             definitions[label_id].append(Label(label_id, text, page, line, col, attrs))
+    published = published_anchors(root)
     for label_id, places in definitions.items():
-        labels[label_id] = places[0]
+        # A duplicate resolves to the occurrence that holds the published id, if one does.
+        labels[label_id] = next((p for p in places if label_id in published.get(p.page.url, ())), places[0])
         if len(places) < 2:
             continue
         for place in places:
-            others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
-            place.page.diagnostics.append(Diagnostic(place.page.shown, place.line, place.col,
-                f"label '{label_id}' is defined {len(places)} times (also at {others}); "
-                "rename all but one"))
+            place.page.diagnostics.append(duplicate_label(place, places, published))
     figures.number(labels, figures.reading_order(nav_pages(root), pages))
 
     citations: dict[str, list[Citation]] = {}
@@ -304,6 +307,35 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
                  by_text=by_text)
+
+
+def published_anchors(root: Path) -> dict[str, set[str]]:
+    """The published anchors by page URL, from the manifest ({} when the project keeps none)."""
+    try:
+        manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {url: set(ids) for url, ids in manifest.items() if isinstance(ids, list)} if isinstance(manifest, dict) else {}
+
+
+def duplicate_label(place: Label, places: list[Label], published: dict[str, set[str]]) -> Diagnostic:
+    """An id defined more than once, said at one of its places: which occurrence holds the id that
+    readers' links already point to (the first on the page the manifest has it for), and so which
+    to rename."""
+    holder = next((p for p in places if place.id in published.get(p.page.url, ())), None)
+    where = f"label '{place.id}' is defined {len(places)} times"
+    if holder is None:
+        others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
+        return Diagnostic(place.page.shown, place.line, place.col,
+                          f"{where} (also at {others}); rename all but one")
+    if place is holder:
+        others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
+        return Diagnostic(place.page.shown, place.line, place.col,
+                          f"{where}; this one holds the published id (in {MANIFEST_FILE}): keep it, and "
+                          f"rename the other{'s' if len(places) > 2 else ''} at {others}")
+    return Diagnostic(place.page.shown, place.line, place.col,
+                      f"{where}; the one at {holder.page.shown}:{holder.line} holds the published id "
+                      f"(in {MANIFEST_FILE}): rename this one")
 
 
 def read_page(page: PageInfo) -> None:
