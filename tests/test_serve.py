@@ -66,7 +66,7 @@ def serve(project, generator: str = "mkdocs"):
         pytest.fail(f"{generator} is not installed; it belongs to the test dependencies (pip install -e '.[test]')")
     address = f"127.0.0.1:{free_port()}"
     env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
-    log = (project / "serve.log").open("w")
+    log = (project.parent / "serve.log").open("w")  # outside the project, whose every file is watched
     process = subprocess.Popen([sys.executable, "-m", "mdcite.cli", "serve", "--dev-addr", address,
                                 "--interval", "0.5", "--generator", generator], cwd=project, env=env,
                                start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
@@ -75,7 +75,7 @@ def serve(project, generator: str = "mkdocs"):
         if not wait_for(lambda: "@online{org-2025" in fetch(url + "references.bib") or process.poll() is not None):
             pytest.fail("mdcite serve did not serve /references.bib within a minute")
         if process.poll() is not None:
-            pytest.fail(f"mdcite serve stopped:\n{(project / 'serve.log').read_text()}")
+            pytest.fail(f"mdcite serve stopped:\n{(project.parent / 'serve.log').read_text()}")
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -112,7 +112,7 @@ def test_one_save_of_references_bib_gives_one_rebuild_whose_downloads_are_alread
 
 
 def assert_one_rebuild_with_fresh_downloads(project, serving) -> None:
-    log = project / "serve.log"
+    log = project.parent / "serve.log"
     rebuilds, reloads = (log.read_text().count(line) for line in ("Detected file changes", "Reloading browsers"))
     bib = project / "references.bib"
     bib.write_text(bib.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
@@ -144,7 +144,7 @@ def test_a_page_with_an_unknown_key_answers_at_once_with_the_located_error_then_
         assert wait_for(lambda: "Mended (" in fetch_answer(url)[1])
         status, mended = fetch_answer(url)
         assert status == 200 and "unknown citation key" not in mended
-    assert (project / "serve.log").read_text().count(located) == 1  # printed once, by the checks
+    assert (project.parent / "serve.log").read_text().count(located) == 1  # printed once, by the checks
 
 
 def test_serve_runs_the_checks_first_and_does_not_start_on_an_error(project):

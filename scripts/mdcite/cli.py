@@ -154,10 +154,12 @@ def watched(root: Path, docs: Path) -> dict[str, tuple[int, int]]:
     return {path: stamp for path, stamp in mirror.files(root).items() if path not in ours}
 
 
-def recheck(args, copy: mirror.Mirror, state: front.State) -> None:
+def recheck(args, copy: mirror.Mirror, state: front.State, checked: dict) -> None:
     """After a save: the same rules as `mdcite check`. Sources that pass, with fresh downloads,
     go to the generator's copy in one step (one rebuild); sources that fail stay out of it, and
-    the front shows their errors, each printed here once."""
+    the front shows their errors, each printed here once. ``checked`` is what the project held
+    when the check began: a save during the check is not copied unchecked (the next look at the
+    project sees it and checks again)."""
     root = Path(args.root)
     idx = load_index(root, args.config)
     found = lint.run(idx, cited_dirs(args), args.config)
@@ -169,7 +171,10 @@ def recheck(args, copy: mirror.Mirror, state: front.State) -> None:
         print("mdcite serve: the browser shows these errors; the last good build is served until they "
               "are fixed", file=sys.stderr, flush=True)
         return
-    written = write_exports(idx, root / config.load(root, args.config)["docs_dir"])
+    docs = root / config.load(root, args.config)["docs_dir"]
+    if watched(root, docs) != checked:
+        return
+    written = write_exports(idx, docs)
     if written:
         print(f"mdcite serve: refreshed {', '.join(written)}", flush=True)
     copy.sync()
@@ -238,7 +243,7 @@ def cmd_serve(args) -> int:
             now = watched(root, docs)
             if now != seen:
                 seen = now
-                recheck(args, copy, state)
+                recheck(args, copy, state, now)
     except KeyboardInterrupt:
         pass
     finally:

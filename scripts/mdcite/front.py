@@ -69,7 +69,7 @@ def poll_script(generation: int, reload_when: str) -> str:
 
 PAGE_STYLE = ("body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;"
               "color:#1a1a1a}h1{font-size:1.4rem;color:#b00020}li{margin:0 0 1rem}"
-              "code{font-family:ui-monospace,monospace}.where{font-weight:600}"
+              "code{font-family:ui-monospace,monospace;font-weight:600}.note code{font-weight:400}"
               "pre{background:#f4f4f4;padding:.5rem;overflow:auto;margin:.3rem 0 0}")
 
 
@@ -89,9 +89,8 @@ def excerpt(root: Path, d: Diagnostic) -> str:
 def error_page(root: Path, generation: int, errors: list[Diagnostic]) -> str:
     """The errors, each as ``path:line:col: level: message`` (its fix in the message) and the line
     it points at; the page reloads itself when a save changes them."""
-    items = "".join(f'<li><code><span class="where">{escape(f"{d.path}:{d.line}:{d.col}", quote=False)}</span>'
-                    f': {escape(d.level, quote=False)}: {escape(d.message, quote=False)}</code>'
-                    f"{excerpt(root, d)}</li>" for d in errors)
+    items = "".join(f'<li class="{escape(d.level)}"><code>{escape(str(d), quote=False)}</code>{excerpt(root, d)}</li>'
+                    for d in errors)
     total = sum(d.level == "error" for d in errors)
     count = f"{total} error" + ("" if total == 1 else "s")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The site cannot build: '
