@@ -192,3 +192,61 @@ def test_make_serve_with_zensical_adds_only_zensical():
 
 def test_make_test_installs_the_test_dependencies():
     assert "pip install --quiet -e '.[test]'" in make_dry_run("test")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_an_open_page_turns_into_the_errors_and_back_into_the_page_by_itself(project):
+    """What the writer sees: no click, no reload by hand."""
+    from tests.browser_helpers import LAUNCH_ARGS, chromium_path, in_ci, missing_browser
+
+    reason = missing_browser()
+    if reason:
+        (pytest.fail if in_ci() else pytest.skip)(f"browser test skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    page_source = project / "docs" / "index.md"
+    good = page_source.read_text(encoding="utf-8")
+    with serve(project) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        try:
+            tab = browser.new_page()
+            tab.goto(url)
+            page_source.write_text(good + "\nBroken [@nosuchkey].\n", encoding="utf-8")
+            tab.wait_for_function("document.title.startsWith('The site cannot build')", timeout=20_000)
+            assert "docs/index.md:15:8: error: unknown citation key 'nosuchkey'" in tab.inner_text("body")
+            page_source.write_text(good + "\nMended [@undated].\n", encoding="utf-8")
+            tab.wait_for_function("document.body.innerText.includes('Mended (')", timeout=60_000)
+            assert tab.title().startswith("Home")
+        finally:
+            browser.close()
+
+
+def test_the_error_page_shows_each_problem_whole_with_its_line_and_escapes_them(tmp_path):
+    from mdcite.errors import Diagnostic
+    from mdcite.front import error_page
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text("# Page\n\nSee <b>this</b> [@bad<key>].\n")
+    html = error_page(tmp_path, 7, [Diagnostic("docs/page.md", 3, 17, "unknown citation key 'bad<key>'")])
+    assert "<code>docs/page.md:3:17: error: unknown citation key 'bad&lt;key&gt;'</code>" in html
+    assert "<pre>See &lt;b&gt;this&lt;/b&gt; [@bad&lt;key&gt;].\n                ^</pre>" in html
+    assert "<title>The site cannot build: 1 error</title>" in html and "var g=7;" in html
+
+
+def test_the_generators_copy_leaves_out_builds_caches_and_tests_but_the_anchor_manifest(tmp_path):
+    from mdcite.mirror import Mirror
+
+    root = tmp_path / "project"
+    for name in ("mkdocs.yml", "docs/index.md", "site/index.html", ".cache/x", "tests/anchors.json",
+                 "tests/test_x.py", "docs/.index.md.swp", "site.tmp-1/a"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    copy = Mirror(root, tmp_path / "copy")
+    assert sorted(copy.sync()) == ["docs/index.md", "mkdocs.yml", "tests/anchors.json"]
+    assert copy.sync() == []  # nothing changed: nothing written, nothing for the generator to rebuild
+    (root / "docs" / "index.md").write_text("edited")
+    (root / "mkdocs.yml").unlink()
+    assert copy.sync() == ["docs/index.md", "mkdocs.yml"]
+    assert (tmp_path / "copy" / "docs" / "index.md").read_text() == "edited"
+    assert not (tmp_path / "copy" / "mkdocs.yml").exists()
