@@ -147,6 +147,22 @@ def test_a_page_with_an_unknown_key_answers_at_once_with_the_located_error_then_
     assert (project.parent / "serve.log").read_text().count(located) == 1  # printed once, by the checks
 
 
+@pytest.mark.slow
+def test_a_build_only_the_generator_refuses_is_shown_in_the_browser_instead_of_hanging(project, serving):
+    """MkDocs' strict build refuses a missing image, which the checks leave to it: it then holds
+    every request until a rebuild succeeds; the browser gets what it said instead."""
+    page = project / "docs" / "index.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\n![A chart](missing.png)\n", encoding="utf-8")
+    said = "Doc file 'index.md' contains a link 'missing.png', but the target is not found"
+    assert wait_for(lambda: said in fetch_answer(serving)[1])
+    started = time.monotonic()
+    status, other_page = fetch_answer(serving + "deep/er/page/")
+    assert time.monotonic() - started < 3 and status == 500 and said in other_page
+    page.write_text(good + "\nMended [@undated].\n", encoding="utf-8")
+    assert wait_for(lambda: "Mended (" in fetch_answer(serving)[1])
+
+
 def test_serve_runs_the_checks_first_and_does_not_start_on_an_error(project):
     (project / "docs" / "themes").mkdir()
     (project / "docs" / "themes" / "energy.md").write_text("# Energy\n\nA claim that nobody has sourced at all.\n")

@@ -196,11 +196,27 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def relay(stream, private: str, public: str) -> None:
-    """The generator's output, with its private address replaced by the one the writer opens."""
+# What MkDocs says when a rebuild starts, fails (it then holds every request) and succeeds.
+REBUILD_STARTS, REBUILD_FAILED, REBUILD_DONE = ("Building documentation", "An error happened during the rebuild",
+                                                "Reloading browsers")
+
+
+def relay(stream, private: str, public: str, state: front.State) -> None:
+    """The generator's output, with its private address replaced by the one the writer opens;
+    a failed rebuild of sources that passed the checks is shown in the browser too."""
+    said: list[str] = []
     for line in stream:
-        sys.stdout.write(line.replace(private, public))
+        line = line.replace(private, public)
+        sys.stdout.write(line)
         sys.stdout.flush()
+        if REBUILD_STARTS in line:
+            said = []
+        elif REBUILD_FAILED in line:
+            state.generator_failed(said)
+        elif REBUILD_DONE in line:
+            state.generator_built()
+        elif line.strip() and not line.startswith("INFO"):
+            said.append(line.rstrip())
 
 
 def cmd_serve(args) -> int:
@@ -237,7 +253,7 @@ def cmd_serve(args) -> int:
         server = subprocess.Popen(generator.serve_command(args.generator, args.config, private_addr),
                                   cwd=copy.target, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   text=True, bufsize=1)
-        threading.Thread(target=relay, args=(server.stdout, private_addr, args.dev_addr), daemon=True).start()
+        threading.Thread(target=relay, args=(server.stdout, private_addr, args.dev_addr, state), daemon=True).start()
         while server.poll() is None:
             time.sleep(args.interval)
             now = watched(root, docs)

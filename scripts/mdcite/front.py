@@ -40,6 +40,7 @@ class State:
         self.lock = threading.Lock()
         self.generation = 0  # changes whenever what a page should show changes
         self.errors: list[Diagnostic] = []
+        self.stuck: list[str] = []  # what the generator said when its own rebuild failed
 
     def update(self, errors: list[Diagnostic]) -> None:
         with self.lock:
@@ -47,9 +48,22 @@ class State:
                 self.generation += 1
             self.errors = list(errors)
 
-    def snapshot(self) -> tuple[int, list[Diagnostic]]:
+    def generator_failed(self, said: list[str]) -> None:
+        """The generator could not build sources that pass the checks (a template, or one of its
+        own strict warnings): MkDocs then holds every request until a rebuild succeeds."""
         with self.lock:
-            return self.generation, list(self.errors)
+            self.stuck = list(said)
+            self.generation += 1
+
+    def generator_built(self) -> None:
+        with self.lock:
+            if self.stuck:
+                self.stuck = []
+                self.generation += 1
+
+    def snapshot(self) -> tuple[int, list[Diagnostic], list[str]]:
+        with self.lock:
+            return self.generation, list(self.errors), list(self.stuck)
 
 
 def is_page(path: str) -> bool:
@@ -86,12 +100,16 @@ def excerpt(root: Path, d: Diagnostic) -> str:
     return f"<pre>{escape(line, quote=False)}\n{caret}</pre>"
 
 
-def error_page(root: Path, generation: int, errors: list[Diagnostic]) -> str:
+def error_page(root: Path, generation: int, errors: list[Diagnostic], stuck: list[str] = ()) -> str:
     """The errors, each as ``path:line:col: level: message`` (its fix in the message) and the line
-    it points at; the page reloads itself when a save changes them."""
+    it points at, or what the generator said when only its build failed; the page reloads itself
+    when a save changes them."""
     items = "".join(f'<li class="{escape(d.level)}"><code>{escape(str(d), quote=False)}</code>{excerpt(root, d)}</li>'
                     for d in errors)
-    total = sum(d.level == "error" for d in errors)
+    if stuck:
+        items += (f"<li><code>The generator could not build the site (the checks passed); it said:</code>"
+                  f"<pre>{escape(chr(10).join(stuck), quote=False)}</pre></li>")
+    total = sum(d.level == "error" for d in errors) + bool(stuck)
     count = f"{total} error" + ("" if total == 1 else "s")
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The site cannot build: '
             f"{count}</title><style>{PAGE_STYLE}</style></head><body><h1>The site cannot build: {count}</h1>"
@@ -137,17 +155,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_request(self) -> None:
         state = self.server.state
-        generation, errors = state.snapshot()
+        generation, errors, stuck = state.snapshot()
         if self.path.split("?", 1)[0] == STATUS_PATH:
-            body = json.dumps({"generation": generation, "ok": not errors,
+            body = json.dumps({"generation": generation, "ok": not errors and not stuck,
                                "ready": self.server.upstream_ready()}).encode()
             return self.answer(200, "application/json", body)
         if self.headers.get("Upgrade"):  # Zensical's live reload: a WebSocket at the page's address
             return self.tunnel()
         page = self.command == "GET" and is_page(self.path)
-        if errors and page:
+        if (errors or stuck) and page:
             return self.answer(500, "text/html; charset=utf-8",
-                               error_page(state.root, generation, errors).encode("utf-8"))
+                               error_page(state.root, generation, errors, stuck).encode("utf-8"))
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
