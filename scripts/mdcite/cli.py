@@ -87,9 +87,6 @@ def write_redirects(idx: index_module.Index, site: Path) -> None:
         target.write_text(anchors.redirect_html(old_url, new_url), encoding="utf-8")
 
 
-EXPORT_NAMES = ("references.bib", "references.json", "references.ris")
-
-
 def write_exports(idx: index_module.Index, target: Path) -> list[str]:
     """Write references.bib/.json/.ris for the site root; a file whose content is unchanged is
     left alone, so that a generator watching the folder does not rebuild for nothing."""
@@ -145,6 +142,10 @@ def cmd_build(args) -> int:
     shutil.rmtree(out, ignore_errors=True)
     shutil.move(scratch, out)
     return 0
+
+
+# The downloads that write_exports puts in docs/.
+EXPORT_NAMES = ("references.bib", "references.json", "references.ris")
 
 
 def watched(root: Path, docs: Path) -> dict[str, tuple[int, int]]:
