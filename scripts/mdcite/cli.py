@@ -246,7 +246,12 @@ def cmd_serve(args) -> int:
     try:
         copy.create()
         seen = watched(root, docs)
-        web = front.start(public, private, state)
+        try:
+            web = front.start(public, private, state)
+        except OSError as exc:
+            print(f"mdcite serve: cannot serve on {args.dev_addr}: {exc.strerror or exc}; is another server "
+                  "using it? Choose another address with HOST=127.0.0.1:8001 (make) or --dev-addr", file=sys.stderr)
+            return 1
         print(f"mdcite serve: serving on http://{args.dev_addr}/ (errors show in the browser too)", flush=True)
         # GIT_OPTIONAL_LOCKS=0: a build asking git about the copy never rewrites the project's index.
         env = os.environ | {"GIT_OPTIONAL_LOCKS": "0"}
@@ -264,6 +269,8 @@ def cmd_serve(args) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        for name in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not skip the clean-up
+            signal.signal(name, signal.SIG_IGN)
         if server is not None and server.poll() is None:
             server.terminate()
             try:
