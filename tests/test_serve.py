@@ -103,8 +103,9 @@ def test_editing_references_bib_while_serving_refreshes_the_three_downloads(proj
         assert needle in (project / "docs" / name).read_text(encoding="utf-8")
 
 
-# What each generator prints when a rebuild starts, and when it is served.
-REBUILD_LINES = {"mkdocs": ("Detected file changes", "Reloading browsers"), "zensical": ("Build started", "No issues found")}
+# What each generator prints when its first build is served, when a rebuild starts, and when it is served.
+REBUILD_LINES = {"mkdocs": ("Serving on", "Detected file changes", "Reloading browsers"),
+                 "zensical": ("No issues found", "Build started", "No issues found")}
 
 
 @pytest.mark.slow
@@ -112,10 +113,10 @@ REBUILD_LINES = {"mkdocs": ("Detected file changes", "Reloading browsers"), "zen
 def test_one_save_of_references_bib_gives_one_rebuild_whose_downloads_are_already_fresh(project, generator):
     with (project / "mkdocs.yml").open("a") as conf:
         conf.write("watch: [references.bib]\n")  # as the site's own: a plain `mkdocs serve` follows it too
-    started, served = REBUILD_LINES[generator]
+    ready, started, served = REBUILD_LINES[generator]
     log = project.parent / "serve.log"
     with serve(project, generator) as url:
-        time.sleep(1)
+        assert wait_for(lambda: ready in log.read_text())  # Zensical serves files while it builds
         rebuilds, reloads = log.read_text().count(started), log.read_text().count(served)
         bib = project / "references.bib"
         bib.write_text(bib.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
