@@ -16,6 +16,7 @@ import http.client
 import json
 import select
 import socket
+import sys
 import threading
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -132,6 +133,13 @@ class Front(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], upstream: tuple[str, int], state: State):
         self.upstream, self.state = upstream, state
         super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that left mid-answer (a closed tab, a reload) is not worth a traceback in the
+        writer's terminal; anything else is."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def upstream_ready(self) -> bool:
         try:
