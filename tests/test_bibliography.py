@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mdcite import bibliography
 from mdcite.errors import SourceError
 from tests.helpers import bib
 
@@ -133,3 +134,19 @@ def test_invalid_entries_are_reported_with_their_location(text, where, message):
     report = str(caught.value)
     assert report.startswith(where + ": error: ")
     assert message in report
+
+
+def test_a_work_is_filed_under_the_latin_initial_of_its_sort_name_or_under_other():
+    from mdcite.extension import initial
+
+    names = ("ABC Media", "“Quoted” Org", "Ölçü", "صبا", "2024 report")
+    assert [initial(bibliography.fold(n)) for n in names] == ["A", "Q", "O", "#", "#"]
+
+
+def test_a_title_and_address_in_arabic_are_isolated_and_a_latin_title_is_not():
+    refs = bib("""@online{ar, author = {{Al Mayadeen}}, title = {الشورى الإيراني يصادق}, date = {2025-05-21},
+                    url = {https://example.org/الشورى}}
+                  @online{en, author = {{TASS}}, title = {Duma ratifies}, date = {2025-04-08}, url = {https://example.org/x}}""")
+    assert refs["ar"].html == ("Al Mayadeen. 2025. “<bdi>الشورى الإيراني يصادق</bdi>.” 21 May 2025. "
+                               '<a href="https://example.org/الشورى"><bdi>https://example.org/الشورى</bdi></a>.')
+    assert "<bdi>" not in refs["en"].html

@@ -44,6 +44,18 @@ def entry_title(entry: etree.Element) -> str:
     return "".join(parts).strip()
 
 
+ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+OTHER = "#"  # works whose creator does not begin with a Latin letter
+LETTER_IDS = {**{c: c.lower() for c in ALPHABET}, OTHER: "other"}
+
+
+def initial(sort_name: str) -> str:
+    """The letter a work is filed under in the bibliography's A–Z bar (sort names are folded:
+    lower case, accents off)."""
+    first = sort_name.lstrip(" \"'‘“([{")[:1].upper()
+    return first if first in ALPHABET else OTHER
+
+
 class PageState:
     """What one page's rendering has learnt: which page it is and what it cites."""
 
@@ -451,11 +463,23 @@ class CitationsExtension(Extension):
         return section
 
     def bibliography_block(self, root) -> etree.Element:
-        """Every work, as finished HTML stored once: no tree of thousands of elements for each
-        later step to walk."""
+        """Every work, as finished HTML stored once (no tree of thousands of elements for each
+        later step to walk), in one list per initial letter behind an A–Z bar, so that a reader
+        can jump through a few hundred entries."""
         div = etree.Element("div", {"class": "bibliography"})
-        entries = "".join(self.bibliography_item(ref) for ref in self.state.index.bib.sorted())
-        div.text = self.md.htmlStash.store(f'<ul class="reference-list">{entries}</ul>')
+        groups: dict[str, list[str]] = {}
+        for ref in self.state.index.bib.sorted():
+            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref))
+        letters = [*ALPHABET, *(g for g in groups if g not in ALPHABET)]
+        bar = "".join(
+            f'<li><a href="#letter-{LETTER_IDS[g]}" aria-label="Works under {g}">{g}</a></li>' if g in groups
+            else f'<li><span aria-hidden="true">{g}</span></li>' for g in letters)
+        parts = [f'<nav class="az-bar" aria-label="Bibliography by initial letter"><ul>{bar}</ul></nav>']
+        for g in letters:
+            if g in groups:
+                parts.append(f'<h2 class="az-letter" id="letter-{LETTER_IDS[g]}">{g}</h2>'
+                             f'<ul class="reference-list">{"".join(groups[g])}</ul>')
+        div.text = self.md.htmlStash.store("".join(parts))
         return div
 
     # -- anchors that moved ----------------------------------------------------------------------
