@@ -91,7 +91,7 @@ def missing_listing(idx: index_module.Index, pages: list[evidence.PageCoverage],
             f"without a passage (write them in {evidence.file_of(page.src, folder)})")
     if not page.missing:
         return True, head
-    width = max(len(use.section.id or evidence.TOP) for use in page.missing)
+    width = max([len(use.section.id or evidence.TOP) for use in page.missing] + [len("section")])
     rows = [head, f"{'line':>5}  {'section':<{width}}  key"]
     rows += [f"{use.line:>5}  {use.section.id or evidence.TOP:<{width}}  {use.key}" for use in page.missing]
     return True, "\n".join(rows)

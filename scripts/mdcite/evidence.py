@@ -10,6 +10,7 @@ node tree (PyYAML's ``compose``), which keeps the line and column of every item 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import os
 import posixpath
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Diagnostic, did_you_mean
+from .errors import Diagnostic
 
 EVIDENCE_DIR = "evidence"
 TOP = "top"  # the section before a page's first labelled heading
@@ -146,6 +147,13 @@ def cited_pairs(citations: dict) -> dict[str, dict[tuple[str, str], object]]:
     return pairs
 
 
+def near(word: str, candidates) -> str:
+    """" (did you mean '…'?)" for the one candidate close to what was written, else "": the
+    evidence errors already say what is allowed, so a hint is given only where it is likely."""
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
+    return f" (did you mean '{found[0]}'?)" if found else ""
+
+
 class _Reader:
     """Reads one evidence file into passages, recording each mistake at its place."""
 
@@ -196,7 +204,7 @@ class _Reader:
         for name_node, value_node in node.value:
             name = str(name_node.value) if isinstance(name_node, yaml.ScalarNode) else ""
             if name not in FIELDS:
-                self.error(name_node, f"unknown field '{name}'{did_you_mean(name, FIELDS)}; a passage has "
+                self.error(name_node, f"unknown field '{name}'{near(name, FIELDS)}; a passage has "
                                       f"the fields {', '.join(FIELDS)}")
                 ok = False
                 continue
@@ -267,15 +275,16 @@ class _Reader:
             return True  # the bibliography's own errors are reported first
         if key in self.bib:
             return True
-        self.error(node, f"unknown key '{key}'{self.bib.suggest(key)}; a passage quotes a work of "
-                         "references.bib that the section cites")
+        hint = near(key, self.page.cited) or near(key, self.bib.references)  # the page's works first
+        self.error(node, f"unknown key '{key}'{hint}; a passage quotes a work of references.bib that "
+                         "the section cites")
         return False
 
     def section_cites(self, node, section: str, key: str) -> bool:
         if section not in self.sections:
             labelled = [s for s in self.sections if s != TOP]
             self.error(node, f"{self.page.shown} has no section '{section}'"
-                             f"{did_you_mean(section, labelled)}; use a heading's id or top")
+                             f"{near(section, labelled)}; use a heading's id or top")
             return False
         if (section, key) in self.pairs:
             return True
@@ -302,10 +311,10 @@ def load(root: Path, base: Path, pages: dict, bib, citations: dict, shown=None) 
         src = page_of(rel)
         page = pages.get(src)
         if page is None:
-            near = [file_of(p, "") for p in pages]
+            others = [file_of(p, "") for p in pages]
             evidence.diagnostics.append(Diagnostic(name, 1, 1,
                 f"evidence file for docs page '{src}', which does not exist"
-                f"{did_you_mean(rel, near)}; an evidence file mirrors its page's path"))
+                f"{near(rel, others)}; an evidence file mirrors its page's path"))
             continue
         try:
             text = path.read_text(encoding="utf-8")
