@@ -202,8 +202,9 @@ def test_a_translated_passage_is_followed_by_the_editors_translation(fixture_sit
     item = passages(fixture_site)[1].getparent()
     translation = item.cssselect(".evidence-translation")[0]
     assert translation.get("lang") == "en"
-    assert " ".join(translation.text_content().split()).startswith(
-        "The editors’ translation: The Contracting Parties strive to deepen")
+    label, first = translation.cssselect("p")
+    assert label.text_content() == "The editors’ translation:"
+    assert first.text_content().startswith("The Contracting Parties strive to deepen and broaden relations")
 
 
 def test_a_passage_says_where_it_applies_its_locator_and_when_it_was_read(fixture_site):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import anchors, config, evidence, export, generator, lint
 from . import index as index_module
-from .errors import Diagnostic, SourceError, did_you_mean
+from .errors import Diagnostic, SourceError
 
 
 def load_index(root: Path, config_file: str = "mkdocs.yml") -> index_module.Index:
@@ -85,7 +85,7 @@ def missing_listing(idx: index_module.Index, pages: list[evidence.PageCoverage],
         known = idx.pages.get(wanted) or next((p for p in idx.pages.values() if p.shown == wanted), None)
         if known is None:
             names = [p.shown for p in idx.pages.values()]
-            return False, f"mdcite check: no page '{wanted}'{did_you_mean(wanted, names)}"
+            return False, f"mdcite check: no page '{wanted}'{evidence.near(wanted, names)}"
         return True, f"{known.shown}: cites no work, so it needs no passage"
     head = (f"{page.shown}: {len(page.missing)} of {lint.plural(page.pairs, '(section, work) pair')} "
             f"without a passage (write them in {evidence.file_of(page.src, folder)})")
