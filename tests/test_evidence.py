@@ -233,21 +233,33 @@ def test_passages_are_kept_out_of_the_search_index(fixture_site):
     assert "Ugovorne strane" not in index
 
 
-def test_the_totals_of_check_agree_with_the_passages_in_the_built_pages(fixture_site):
-    """The share `mdcite check --evidence` prints is the share of (page, section, work) that
-    readers find a passage for."""
-    project = fixture_site.parent
+def assert_check_agrees_with_the_built_pages(project: Path, site: Path) -> None:
+    """The share `mdcite check --evidence` prints, page by page and in total, is the number of
+    distinct (section, work) pairs that readers find a passage for on each built page."""
+    from mdcite.cli import load_index
+
     table = check(project, "--evidence").stdout.splitlines()
-    reported = {row.split()[0]: int(row.split()[2]) for row in table[table.index(next(
-        r for r in table if r.startswith("page "))) + 1:]}
+    start = next(n for n, row in enumerate(table) if row.startswith("page "))
+    reported = {row.split()[0]: int(row.split()[2]) for row in table[start + 1:]}
     built: Counter = Counter()
-    for html in fixture_site.rglob("index.html"):
+    for page in load_index(project).pages.values():
+        html = site / page.url / "index.html"
         doc = lxml.html.parse(str(html)).getroot()
-        src = html.parent.relative_to(fixture_site).as_posix()
-        page = "docs/" + ("index.md" if src == "." else src + ".md")
-        built[page] += len({(q.get("data-section"), q.get("data-key")) for q in doc.cssselect(".evidence")})
+        built[page.shown] = len({(q.get("data-section"), q.get("data-key")) for q in doc.cssselect(".evidence")})
     assert reported.pop("total") == sum(built.values())
     assert reported == {page: built[page] for page in reported}
+    assert not +built - Counter({page: built[page] for page in reported})  # no passage on an unlisted page
+
+
+def test_the_totals_of_check_agree_with_the_passages_in_the_built_pages(fixture_site):
+    assert_check_agrees_with_the_built_pages(fixture_site.parent, fixture_site)
+
+
+@pytest.mark.slow
+def test_the_real_sites_evidence_totals_agree_with_its_built_pages(built_site):
+    from tests.site_pages import ROOT
+
+    assert_check_agrees_with_the_built_pages(ROOT, built_site)
 
 
 def test_the_pdf_edition_prints_every_passage_open(fixture_site):
@@ -295,3 +307,22 @@ def test_a_passage_of_the_top_of_a_page_says_so(project):
 def test_a_page_without_passages_has_no_section_list(project):
     html = render_page(project, "deep/er/page.md")
     assert "data-sections" not in html and "evidence" not in html
+
+
+@pytest.mark.slow
+def test_zensical_builds_the_same_passages_as_mkdocs(fixture_site, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("zensical") is None:
+        pytest.skip("zensical is not installed")
+    project = copy_project(FIXTURE, tmp_path / "project")
+    done = mdcite(project, "build", "--generator", "zensical")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    def facts(site: Path) -> list:
+        doc = lxml.html.parse(str(site / "articles" / "index.html")).getroot()
+        return [(lxml.html.tostring(q, encoding="unicode"), q.getparent().get("data-section"))
+                for q in doc.cssselect(".evidence")]
+
+    assert facts(project / "site") == facts(fixture_site)
+    assert len(facts(fixture_site)) == 2
