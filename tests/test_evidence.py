@@ -326,3 +326,16 @@ def test_zensical_builds_the_same_passages_as_mkdocs(fixture_site, tmp_path):
 
     assert facts(project / "site") == facts(fixture_site)
     assert len(facts(fixture_site)) == 2
+
+
+def test_with_list_in_comment_the_bibliographys_counts_stay_out_of_the_search_index(project):
+    import markdown
+
+    from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
+
+    text = (project / "docs" / "references.md").read_text(encoding="utf-8")
+    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(
+        root=str(project), article_count=3, list_in_comment=True)])
+    html = md.convert(text)
+    assert (f'{LIST_OPEN}<span class="evidence-count" data-count="2">2 passages quoted on this site.</span>'
+            f'{LIST_CLOSE}') in html

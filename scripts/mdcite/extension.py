@@ -484,7 +484,9 @@ class CitationsExtension(Extension):
         evidence = self.state.index.evidence if self.state.index else None
         if evidence is None or not len(evidence):
             return ""
-        return evidence_html.count_html(evidence.count_by_work.get(ref.key, 0))
+        html = evidence_html.count_html(evidence.count_by_work.get(ref.key, 0))
+        # Like "Cited in", not words of the work: kept out of the search index with list_in_comment.
+        return f"{LIST_OPEN}{html}{LIST_CLOSE}" if self.getConfig("list_in_comment") else html
 
     def bibliography_block(self, root) -> etree.Element:
         """Every work, as finished HTML stored once: no tree of thousands of elements for each
