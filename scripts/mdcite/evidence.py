@@ -281,6 +281,8 @@ class _Reader:
         return False
 
     def section_cites(self, node, section: str, key: str) -> bool:
+        if self.bib is None:
+            return True  # without a bibliography no citation was read: its errors come first
         if section not in self.sections:
             labelled = [s for s in self.sections if s != TOP]
             self.error(node, f"{self.page.shown} has no section '{section}'"
