@@ -79,6 +79,18 @@ def test_non_english_passage_without_a_translation_fails_check_and_build(project
                                 "editors' English translation as translation: |-")
 
 
+def test_translated_passage_without_its_language_fails_check_and_build(project):
+    write_evidence(project, "articles.yml", GOOD + "  translation: The Contracting Parties…\n")
+    assert_both_report(project, "evidence/articles.yml:5:16: error: passage is taken as English (lang 'en') but "
+                                "has a translation; give the passage's own language as lang: ru, fa, ar…")
+
+
+def test_read_date_in_the_future_fails_check_and_build(project):
+    write_evidence(project, "articles.yml", GOOD.replace("2026-12-05", "2062-12-05"))
+    assert_both_report(project, "evidence/articles.yml:3:9: error: read date 2062-12-05 is in the future; give "
+                                "the day the copy was read")
+
+
 def test_the_same_passage_twice_fails_check_and_build(project):
     write_evidence(project, "articles.yml", GOOD + GOOD)
     assert_both_report(project, "evidence/articles.yml:5:3: error: duplicate passage: the same passage of "

@@ -237,6 +237,10 @@ class _Reader:
                        f"passage in '{lang}' has no translation; add the editors' English translation "
                        "as translation: |-")
             ok = False
+        if is_english(lang) and text.get("translation", "").strip():
+            self.error(values["translation"], f"passage is taken as English (lang '{lang}') but has a "
+                                              "translation; give the passage's own language as lang: ru, fa, ar…")
+            ok = False
         copy = text.get("copy", "").strip()
         if copy and not URL_RE.fullmatch(copy):
             self.error(values["copy"], f"copy must be a plain http:// or https:// address, not '{copy[:60]}'")
@@ -265,10 +269,14 @@ class _Reader:
         try:
             if not DATE_RE.fullmatch(value.strip()):
                 raise ValueError
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             self.error(node, f"read date '{value.strip()}' is not a date; write it as YYYY-MM-DD")
             return None
+        if day > dt.date.today() + dt.timedelta(days=1):  # a day's grace for time zones
+            self.error(node, f"read date {day.isoformat()} is in the future; give the day the copy was read")
+            return None
+        return day
 
     def work_known(self, node, key: str) -> bool:
         if self.bib is None:
