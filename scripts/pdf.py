@@ -85,6 +85,11 @@ pre, code {{ font-family: {mono}; font-size: 8pt; white-space: pre-wrap; }}
 .admonition-title {{ font-weight: bold; font-family: {sans}; }}
 .summary {{ font-style: italic; }}
 .references {{ font-size: 9pt; }}
+.evidence-item {{ margin: 1mm 0 0; padding-left: 2mm; border-left: 0.5pt solid #999; }}
+.evidence-where {{ margin: 0; font-size: 8pt; color: #555; font-family: {sans}; }}
+blockquote.evidence {{ margin: 0.5mm 0; }}
+blockquote.evidence p, .evidence-translation p {{ margin: 0.5mm 0; }}
+.evidence-label {{ font-style: italic; }}
 .status-badge {{ font-family: {sans}; font-size: 7.5pt; border: 0.5pt solid #777;
   padding: 0 1mm; margin-left: 1mm; }}
 """.format(**FONTS)
