@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mdcite import bibliography
 from mdcite.errors import SourceError
 from tests.helpers import bib
 
@@ -158,3 +159,17 @@ def test_did_you_mean_names_a_near_miss_and_nothing_for_a_far_key():
     assert did_you_mean("Org-2025", keys) == " (did you mean 'org-2025'?)"
     assert did_you_mean("nosuchkey", keys) == ""
     assert did_you_mean("kremlin-2025", keys) == ""
+def test_a_work_is_filed_under_the_latin_initial_of_its_sort_name_or_under_other():
+    from mdcite.extension import initial
+
+    names = ("ABC Media", "“Quoted” Org", "Ölçü", "صبا", "2024 report")
+    assert [initial(bibliography.fold(n)) for n in names] == ["A", "Q", "O", "#", "#"]
+
+
+def test_a_title_and_address_in_arabic_are_isolated_and_a_latin_title_is_not():
+    refs = bib("""@online{ar, author = {{Al Mayadeen}}, title = {الشورى الإيراني يصادق}, date = {2025-05-21},
+                    url = {https://example.org/الشورى}}
+                  @online{en, author = {{TASS}}, title = {Duma ratifies}, date = {2025-04-08}, url = {https://example.org/x}}""")
+    assert refs["ar"].html == ("Al Mayadeen. 2025. “<bdi>الشورى الإيراني يصادق</bdi>.” 21 May 2025. "
+                               '<a href="https://example.org/الشورى"><bdi>https://example.org/الشورى</bdi></a>.')
+    assert "<bdi>" not in refs["en"].html

@@ -524,3 +524,80 @@ def test_figures_print_with_their_drawing_and_numbered_caption(open_page, site_u
         page.goto(site_url + path, wait_until="load")
         figures = page.evaluate(FIGURES_JS)
         assert figures and all(f["svgShown"] and f["captionShown"] and f["height"] > 150 for f in figures), (path, figures)
+
+
+# ------------------------------------------------------------------------ tables, print, 404
+
+# Every cell of a table's first two rows, with its right edge and that of the box it must fit.
+TABLE_COLUMNS_JS = """() => {
+  document.querySelectorAll('article details').forEach(d => { d.open = true; });
+  const out = [];
+  document.querySelectorAll('article table').forEach((table, n) => {
+    const frame = table.closest('.md-typeset__scrollwrap, .figure-data-table') || table.parentElement;
+    const box = frame.getBoundingClientRect();
+    const article = document.querySelector('article').getBoundingClientRect();
+    const right = Math.min(box.right, article.right);
+    [...table.rows].slice(0, 2).forEach(row => [...row.cells].forEach(cell => {
+      const r = cell.getBoundingClientRect();
+      if (r.right > right + 1) out.push({table: table.id || n, cell: cell.textContent.trim().slice(0, 30),
+                                         cellRight: Math.round(r.right), frameRight: Math.round(right)});
+    }));
+  });
+  return out;
+}"""
+
+
+def test_at_desktop_width_no_table_column_is_out_of_view(open_page, pages, site_url, built_site):
+    with_tables = [p for p in pages if "<table" in _html(built_site, p)]
+    assert "context/comparison/" in with_tables
+    page = open_page(viewport=DESKTOP)
+    hidden = []
+    for path in with_tables:
+        page.goto(site_url + path, wait_until="load")
+        hidden += [f"{path}: {cell}" for cell in page.evaluate(TABLE_COLUMNS_JS)]
+    assert not hidden, "columns out of view at 1280px:\n" + "\n".join(hidden)
+
+
+def _printed_text(page) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    page.emulate_media(media="print")
+    reader = PdfReader(BytesIO(page.pdf(format="A4")))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+@pytest.mark.parametrize("path", ["context/comparison/", "themes/transport/", "themes/regional-security/"])
+def test_every_table_header_is_on_the_printed_page(open_page, path):
+    page = open_page(path)
+    headers = page.evaluate("""() => { document.querySelectorAll('article details').forEach(d => { d.open = true; });
+        return [...document.querySelectorAll('article table thead th')].map(th => th.innerText.replace(/\\s+/g, ' ').trim())
+               .filter(Boolean); }""")
+    assert headers, f"{path} has no table headers"
+    printed = _printed_text(page).replace("- ", "-")
+    missing = [h for h in headers if h.replace(" ", "") not in printed.replace(" ", "")]
+    assert not missing, f"{path}: headers missing on paper: {missing}"
+
+
+def test_print_leaves_out_the_citation_formats(open_page):
+    page = open_page(THEME_PAGE)
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => [...document.querySelectorAll('details.cite-block, details.cite-section, pre.cite-text')]
+                                     .filter(el => el.checkVisibility()).length""")
+    assert shown == 0
+    assert "@online{" not in _printed_text(page)
+
+
+def test_a_wide_table_on_a_phone_keeps_its_first_column_and_shows_a_scroll_cue(open_page):
+    page = open_page("context/comparison/", viewport=PHONE)
+    state = page.evaluate("""() => {
+        const wrap = document.querySelector('table[id^="tbl-"]').closest('.md-typeset__scrollwrap');
+        const first = () => wrap.querySelector('tbody td:first-child').getBoundingClientRect().left;
+        const before = first();
+        wrap.scrollLeft = 300;
+        return {before, after: first(), scrolled: wrap.scrollLeft, cue: getComputedStyle(wrap).backgroundImage};
+    }""")
+    assert state["scrolled"] > 0, state
+    assert abs(state["after"] - state["before"]) < 2, f"the first column moved while the table scrolled: {state}"
+    assert state["cue"].count("gradient") >= 2, f"no scroll shadow on the table's frame: {state['cue']}"

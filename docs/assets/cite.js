@@ -154,6 +154,31 @@
     box.style.top = top + window.scrollY + "px";
   }
 
+  /* The section a citation stands in: the last of the page's section ids (listed, in page
+     order, on a reference list that has passages) whose element comes before the citation, as
+     the engine's index assigns citations to sections; "top" above the first. */
+  function sectionOf(link, entry) {
+    var list = entry.closest("section.references");
+    var ids = ((list && list.getAttribute("data-sections")) || "").split(" ");
+    var found = "top";
+    ids.forEach(function (id) {
+      var el = id && document.getElementById(id);
+      if (el && (el.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING)) found = id;
+    });
+    return found;
+  }
+
+  /* In a preview, only the passages that support the citation's own section, expanded. */
+  function keepPassagesOf(box, section) {
+    box.querySelectorAll(".evidence-item").forEach(function (item) {
+      if (item.getAttribute("data-section") !== section) item.remove();
+      else if (item.tagName === "DETAILS") item.open = true;
+    });
+    box.querySelectorAll(".evidence-list").forEach(function (list) {
+      if (!list.children.length) list.remove();
+    });
+  }
+
   function show(link) {
     clearTimeout(hideTimer);
     if (shownFor === link) return;
@@ -163,6 +188,7 @@
     box.replaceChildren.apply(box, Array.prototype.map.call(entry.childNodes, function (n) {
       return n.cloneNode(true);
     }));
+    keepPassagesOf(box, sectionOf(link, entry));
     box.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
     box.querySelectorAll("a, button").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
     box.hidden = false;
@@ -239,6 +265,19 @@
       show(link);
     }, true);
     window.addEventListener("resize", hide);
+    /* On paper every passage is open (print lists them after the page's references). */
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.evidence-item:not([open])").forEach(function (d) {
+        d.open = true;
+        d.setAttribute("data-opened-for-print", "");
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      document.querySelectorAll("details.evidence-item[data-opened-for-print]").forEach(function (d) {
+        d.open = false;
+        d.removeAttribute("data-opened-for-print");
+      });
+    });
   }
 
   /* "Cite the <month year> edition": publish.py puts the newest edition of the page in the page's

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from . import bibliography as bib_module
+from . import evidence as evidence_module
 from . import figures
 from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
@@ -185,6 +186,7 @@ class Index:
     bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
     by_text: dict[str, PageInfo] = field(default_factory=dict)  # the pages by their stripped text
+    evidence: evidence_module.Evidence | None = None  # the passages of evidence/ (issue 24)
 
     def find(self, text: str) -> PageInfo | None:
         """The page whose body this is: by its exact text first (one dictionary look-up), else by
@@ -196,19 +198,27 @@ class Index:
         found: list[Diagnostic] = list(self.moves_errors)
         if self.bib_errors is not None:
             found.extend(self.bib_errors.diagnostics)
+        found.extend(self.evidence_errors())
         if page is not None:
             found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
+    def evidence_errors(self) -> list[Diagnostic]:
+        """Mistakes in the evidence files: like the bibliography's, they stop every page, since
+        a passage is shown wherever its work is (in previews and the bibliography's counts)."""
+        return list(self.evidence.diagnostics) if self.evidence is not None else []
+
     def all_diagnostics(self) -> list[Diagnostic]:
         found = list(self.moves_errors)
         found.extend(self.bib_errors.diagnostics if self.bib_errors else [])
+        found.extend(self.evidence_errors())
         for page in self.pages.values():
             found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
 
-def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
+def signature(root: Path, docs_dir: Path, bib_path: Path,
+              evidence_dir: Path | None = None) -> tuple:
     """Cheap fingerprint of every source file: names, sizes and modification times."""
     items = []
     for dirpath, dirnames, filenames in os.walk(docs_dir):
@@ -225,6 +235,8 @@ def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
         items.append((str(bib_path), st.st_mtime_ns, st.st_size))
     except OSError:
         items.append((str(bib_path), None))
+    items.extend(evidence_module.signature(evidence_dir if evidence_dir is not None
+                                           else root / evidence_module.EVIDENCE_DIR))
     return tuple(items)
 
 
@@ -236,11 +248,13 @@ def shown_path(path: Path, root: Path) -> str:
 
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
-          directory_urls: bool = True, article_count: int = 47) -> Index:
+          directory_urls: bool = True, article_count: int = 47,
+          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR) -> Index:
     root = Path(root)
     docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
-    sig = signature(root, docs, bibfile)
+    passages_dir = (root / evidence_dir) if not Path(evidence_dir).is_absolute() else Path(evidence_dir)
+    sig = signature(root, docs, bibfile, passages_dir)
     bib, bib_errors = None, None
     try:  # a broken entry is left out with its error; the other entries serve every check
         bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root, partial=True)
@@ -304,9 +318,10 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
     by_text = {p.body.strip(): p for p in pages.values() if p.body}
+    evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
-                 by_text=by_text)
+                 by_text=by_text, evidence=evidence)
 
 
 def published_anchors(root: Path) -> dict[str, set[str]]:
@@ -426,9 +441,10 @@ _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources 
 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
-        article_count=47, recheck: bool = False) -> Index:
+        article_count=47, recheck: bool = False, evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
     """The per-build index, rebuilt only when a source file has changed since the last scan."""
-    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count)
+    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count,
+           str(evidence_dir))
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None:
@@ -436,10 +452,11 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
         if not recheck and now - checked < RECHECK_SECONDS:
             return current
         root_p = Path(root)
-        if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path):
+        if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path,
+                                          root_p / evidence_dir):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, article_count)
+    fresh = build(root, docs_dir, bib_path, directory_urls, article_count, evidence_dir)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh
