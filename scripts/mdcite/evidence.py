@@ -283,6 +283,8 @@ class _Reader:
             return True  # the bibliography's own errors are reported first
         if key in self.bib:
             return True
+        if key in getattr(self.bib, "broken", ()):
+            return False  # its entry is set aside with its own error: no second one here
         hint = near(key, self.page.cited) or near(key, self.bib.references)  # the page's works first
         self.error(node, f"unknown key '{key}'{hint}; a passage quotes a work of references.bib that "
                          "the section cites")
