@@ -210,7 +210,7 @@ def edition_formats(site: Site, work: Citable) -> dict[str, list[Piece]]:
     url = [Slot("url"), f"#{work.fragment}"] if work.fragment else [Slot("url")]
     year, date = Slot("date", "year"), Slot("date", "iso")
     csl = {"id": _SLOT_KEY, "type": "webpage", "title": work.title, "container-title": site.name,
-           "author": [{"literal": site.author}], "issued": {"date-parts": [_SLOT_PARTS]},
+           "author": [{"literal": site.author}], "issued": {"date-parts": [[_SLOT_PARTS]]},
            "version": _SLOT_TAG, "URL": _SLOT_URL, "language": site.language}
     return {
         "chicago": [f"{site.author}. ", year, f". “{work.title}.” ", Em(site.name), ", ", Slot("label"),
