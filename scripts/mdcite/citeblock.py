@@ -363,8 +363,9 @@ class CiteBlocks(Treeprocessor):
         guide = idx.pages.get(ext.getConfig("cite_help_page") or "")
         help_url = ext.url(guide) if guide is not None else ""
         in_comment = bool(ext.getConfig("list_in_comment"))
-        parents = {child: parent for parent in root.iter() for child in parent}
-        for heading in [el for el in root.iter() if el.tag in SECTION_TAGS and (el.get("id") or "").startswith("sec-")]:
+        # The walks of the whole tree happen only on a page whose text labels a section.
+        parents = {child: parent for parent in root.iter() for child in parent} if "sec-" in page.body else {}
+        for heading in [el for el in parents if el.tag in SECTION_TAGS and (el.get("id") or "").startswith("sec-")]:
             fragment = heading.get("id")
             work = Citable(f"{title}: {self.text_of(heading)}", f"{url}#{fragment}", f"{key}-{fragment}",
                            updated, fragment)
