@@ -96,3 +96,12 @@ def test_a_key_is_the_prefix_and_the_page_address():
     assert citeblock.page_key(SITE, "themes/energy/") == "guide-themes-energy"
     assert citeblock.page_key(SITE, "") == "guide-home"
     assert citeblock.page_key(SITE, "themes/energy.html") == "guide-themes-energy"
+
+
+def test_no_script_of_ours_turns_text_into_markup():
+    from tests.site_pages import ROOT
+
+    sinks = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "createContextualFragment")
+    scripts = sorted((ROOT / "docs" / "assets").glob("*.js")) + sorted((ROOT / "overrides").rglob("*.html"))
+    found = [f"{path.name}: {sink}" for path in scripts for sink in sinks if sink in path.read_text(encoding="utf-8")]
+    assert len(scripts) >= 3 and found == []
