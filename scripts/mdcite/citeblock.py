@@ -335,9 +335,10 @@ class CiteBlocks(Treeprocessor):
     and 3) with its "Cite this section" block. Runs after the reference list is added (7) and
     before the table of contents (5) gives the headings their permanent links."""
 
-    def __init__(self, md, ext):
+    def __init__(self, md, ext, markers: tuple[str, str] = ("", "")):
         super().__init__(md)
         self.ext = ext
+        self.markers = markers  # the comment markers of list_in_comment, which the template takes off
 
     def run(self, root):
         ext = self.ext
@@ -380,10 +381,8 @@ class CiteBlocks(Treeprocessor):
     def stored(self, block: str, in_comment: bool):
         """The block as finished HTML, stored once; inside the comment markers that the theme's
         template takes off when the search plugin is to skip it (list_in_comment)."""
-        from .extension import LIST_CLOSE, LIST_OPEN  # here: the extension imports this module
-
         el = etree.Element("p")
-        el.text = self.md.htmlStash.store(f"{LIST_OPEN}{block}{LIST_CLOSE}" if in_comment else block)
+        el.text = self.md.htmlStash.store(f"{self.markers[0]}{block}{self.markers[1]}" if in_comment else block)
         return el
 
 

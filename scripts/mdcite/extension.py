@@ -328,7 +328,8 @@ class CitationsExtension(Extension):
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
         md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
         # After the reference list (7), before the table of contents (5) adds the headings' links.
-        md.treeprocessors.register(citeblock.CiteBlocks(md, self), "mdcite_cite_blocks", 6)
+        md.treeprocessors.register(citeblock.CiteBlocks(md, self, (LIST_OPEN, LIST_CLOSE)),
+                                   "mdcite_cite_blocks", 6)
         md.postprocessors.register(citeblock.DateMark(md, self), "mdcite_date_mark", 0)  # last
 
     def reset(self):
