@@ -363,7 +363,7 @@ def in_browser(served) -> dict:
 def test_a_living_section_offers_the_edition_address_of_that_section(in_browser):
     address = f"{BASE}editions/2026-12/themes/energy/#{in_browser['section']}"
     texts = in_browser["texts"]
-    assert len(texts) == 4 and all(address in text for text in texts), texts
+    assert len(texts) == 5 and all(address in text for text in texts), texts  # Chicago … CSL-JSON
 
 
 @pytest.mark.browser

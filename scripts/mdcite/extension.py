@@ -20,7 +20,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from . import evidence_html, export, figures
+from . import citeblock, evidence_html, export, figures
 from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
@@ -321,6 +321,10 @@ class CitationsExtension(Extension):
             "status_labels": [{"verified": "Verified", "reported": "Reported",
                                "unverified": "Not yet verified"}, "Display names of data-status"],
             "input_name": ["<input>", "Name shown in errors for text that is not a page in docs_dir"],
+            "config_file": ["mkdocs.yml", "The site's configuration, relative to root: its name, address, "
+                            "version and citation author go into each page's cite blocks"],
+            "cite_help_page": ["", "The page (a source in docs_dir) that each 'Cite this page' block links "
+                               "to as 'How to cite'; none if empty"],
         }
         super().__init__(**kwargs)
         self.state = PageState()
@@ -337,6 +341,10 @@ class CitationsExtension(Extension):
         md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
         md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
+        # After the reference list (7), before the table of contents (5) adds the headings' links.
+        md.treeprocessors.register(citeblock.CiteBlocks(md, self, (LIST_OPEN, LIST_CLOSE)),
+                                   "mdcite_cite_blocks", 6)
+        md.postprocessors.register(citeblock.DateMark(md, self), "mdcite_date_mark", 0)  # last
 
     def reset(self):
         self.state = PageState()
@@ -347,6 +355,11 @@ class CitationsExtension(Extension):
                                 bool(self.getConfig("directory_urls")),
                                 int(self.getConfig("article_count")), recheck=recheck,
                                 evidence_dir=self.getConfig("evidence"))
+
+    def site(self) -> citeblock.Site:
+        """The site's name, address and version for the cite blocks, read once per build."""
+        idx = self.state.index or self.get_index()
+        return idx.site_info(self.getConfig("config_file"))
 
     @staticmethod
     def citation_link(ref, label: str) -> str:

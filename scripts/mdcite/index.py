@@ -6,6 +6,7 @@ The index is what a page cannot know about the rest of the site. It is built onc
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -20,8 +21,8 @@ from pathlib import Path
 import yaml
 
 from . import bibliography as bib_module
+from . import citeblock, figures, pagedates
 from . import evidence as evidence_module
-from . import figures
 from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
@@ -187,6 +188,36 @@ class Index:
     moves_errors: list[Diagnostic] = field(default_factory=list)
     by_text: dict[str, PageInfo] = field(default_factory=dict)  # the pages by their stripped text
     evidence: evidence_module.Evidence | None = None  # the passages of evidence/ (issue 24)
+    # Read on first use, once per index: git's dates of the sources, and the site's settings.
+    dates: pagedates.PageDates | None = None
+    sites: dict[tuple, citeblock.Site] = field(default_factory=dict)
+
+    def page_date(self, page: PageInfo) -> dt.date:
+        """When the page last changed: the newest commit among its source, the data files its
+        figures draw and, for the page of the whole bibliography, the bibliography."""
+        if self.dates is None:
+            watched = [shown_path(self.docs_dir, self.root)] + ([self.bib.path] if self.bib else [])
+            self.dates = pagedates.read(self.root, watched)
+        return self.dates.date_of(self.sources_of(page))
+
+    def sources_of(self, page: PageInfo) -> list[str]:
+        """The files a page is made from, as paths from the project root."""
+        found = [page.shown]
+        for label in self.labels.values():
+            link = label.attrs.get("data-file") if label.page is page else None
+            if link and label.attrs.get("kind") == "figure":
+                found.append(shown_path(figures.data_path(page, self.docs_dir, link)[0], self.root))
+        if page is self.bibliography_page and self.bib is not None:
+            found.append(self.bib.path)
+        return found
+
+    def site_info(self, config_file: str) -> citeblock.Site:
+        """The site's settings (mkdocs.yml, with SITE_URL and the like from the environment)."""
+        conf = self.root / config_file
+        key = (config_file, conf.stat().st_mtime_ns if conf.exists() else None, os.environ.get("SITE_URL"))
+        if key not in self.sites:
+            self.sites[key] = citeblock.read_site(self.root, config_file)
+        return self.sites[key]
 
     def find(self, text: str) -> PageInfo | None:
         """The page whose body this is: by its exact text first (one dictionary look-up), else by
