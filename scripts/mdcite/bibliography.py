@@ -23,6 +23,7 @@ from pybtex.database import Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.template import FieldIsMissing
+from pybtex.textutils import normalize_whitespace
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
@@ -71,11 +72,31 @@ class Reference:
     sort_key: tuple = ()
     fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
     date_parts: tuple[int, ...] = ()
+    source: dict[str, str] = field(default_factory=dict)  # every field as written (LaTeX), names too
+
 
     def cite_label(self, suppress_author: bool = False) -> str:
         if suppress_author:
             return self.year_label
         return f"{self.author_short} {self.year_label}"
+
+
+class SourceParser(Parser):
+    """pybtex's reader, also keeping each entry's fields as written: the export writes them back
+    unchanged (re-encoding the decoded values would escape their LaTeX a second time)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source: dict[str, dict[str, str]] = {}
+
+    def process_entry(self, entry_type, key, fields):
+        fields = list(fields)
+        written: dict[str, str] = {}
+        for name, values in fields:
+            written.setdefault(name, normalize_whitespace(self.flatten_value_list(values)))
+        if key is not None:
+            self.source.setdefault(key, written)
+        super().process_entry(entry_type, key, fields)
 
 
 @dataclass
@@ -441,7 +462,8 @@ def parse(text: str, shown: str) -> Bibliography:
     if problems:
         raise SourceError(problems)
     try:
-        data = Parser(encoding="utf-8").parse_string(text)
+        parser = SourceParser(encoding="utf-8")
+        data = parser.parse_string(text)
     except PybtexSyntaxError as exc:
         raise SourceError([syntax_problem(text, shown) or pybtex_problem(text, shown, exc)]) from None
     except Exception as exc:  # pybtex reports some syntax problems as plain PybtexError
@@ -455,6 +477,7 @@ def parse(text: str, shown: str) -> Bibliography:
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
         if ref:
+            ref.source = parser.source.get(key, {})
             refs[key] = ref
     if problems:
         raise SourceError(problems)
