@@ -36,7 +36,7 @@ EDITION_TAG = re.compile(r"^v(\d{4})\.(0[1-9]|1[0-2])$")
 EDITIONS_DIR = "editions"
 # The hooks an edition is marked by, found in the built HTML by an HTML parser (never by its exact
 # markup, which each tag's templates may write differently).
-CITE_BLOCKS = '//details[@id="cite-this-page" or contains(concat(" ", normalize-space(@class), " "), " cite-block ")]'
+CITE_BLOCK = '//details[@id="cite-this-page"]'  # "Cite this page"
 CITE_VERSION = './/*[contains(concat(" ", normalize-space(@class), " "), " cite-version ")]'
 CITE_NOTE = './/*[contains(concat(" ", normalize-space(@class), " "), " cite-note ")]'
 EDITIONS_LIST = '//div[contains(concat(" ", normalize-space(@class), " "), " editions-list ")]'
@@ -259,13 +259,11 @@ def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], id
         head_link(head, 'link[@rel="canonical"]', "link", {"rel": "canonical", "href": f"{base}{here}"})
         head_link(head, 'meta[@name="citation_pdf_url"]', "meta", {
             "name": "citation_pdf_url", "content": f"{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}"} if has_pdf else None)
-        for block in doc.xpath(CITE_BLOCKS):
-            versions = block.xpath(CITE_VERSION)
-            if not versions:
-                raise Unmarked(page, public, "its cite block has no element of class cite-version to say that it "
-                                             "cites this edition, not the living version")
-            for version in versions:
-                set_contents(version, f"<p><strong>Cite this edition</strong> ({ed.label}, a fixed text):</p>")
+        if any(not block.xpath(CITE_VERSION) for block in doc.xpath(CITE_BLOCK)):
+            raise Unmarked(page, public, "its cite block has no element of class cite-version to say that it "
+                                         "cites this edition, not the living version")
+        for version in doc.xpath(CITE_VERSION):  # the page's, and any section's
+            set_contents(version, f"<p><strong>Cite this edition</strong> ({ed.label}, a fixed text):</p>")
         living = living_address(url, public, pages)
         put_first(articles[0], banner(ed, relative(here, living), ids.get(living, {})))
         changelog = relative(here, living_address("about/changelog/", public, pages))
@@ -330,7 +328,7 @@ def mark_living(public: Path, editions: list[Edition], base: str, pages: dict[st
             replace_with(slot, changelog_block(editions, url))
         listed = listed or bool(slots)
         block = cite_edition(public, editions, url, base, pages) if editions else ""
-        cite = doc.xpath('//details[@id="cite-this-page"]') if block else []
+        cite = doc.xpath(CITE_BLOCK) if block else []
         if cite:
             notes = cite[0].xpath(CITE_NOTE)
             if notes:
