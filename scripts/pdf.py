@@ -131,6 +131,10 @@ def slug(url: str) -> str:
     return "p-" + (url.strip("/").replace("/", "-") or "home")
 
 
+class MissingMetadata(ValueError):
+    """The built site's home page lacks the metadata the title page is made from (an old edition)."""
+
+
 def head_facts(site: Path) -> dict:
     """Title, author, version and licence from the home page's own metadata (JSON-LD)."""
     home = lxml.html.parse(str(site / "index.html")).getroot()
@@ -141,7 +145,7 @@ def head_facts(site: Path) -> dict:
             return {"title": part.get("name") or data.get("name"), "site_url": part.get("url", ""),
                     "author": (data.get("author") or {}).get("name", ""), "version": str(data.get("version", "")),
                     "license_url": data.get("license", "")}
-    raise SystemExit(f"{site / 'index.html'}: no schema.org Article metadata; build the site first")
+    raise MissingMetadata(f"{site / 'index.html'}: no schema.org Article metadata; build the site first")
 
 
 def license_name(url: str) -> str:
@@ -347,7 +351,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.UTC).date()
     out = Path(args.out) if args.out else site / PDF_NAME
-    write_pdf(site, out, edition_of(site, day, args.version or None, args.url or None))
+    try:
+        edition = edition_of(site, day, args.version or None, args.url or None)
+    except MissingMetadata as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    write_pdf(site, out, edition)
     print(f"pdf: wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -29,6 +29,7 @@ from tests.browser_helpers import (
     site_paths,
     switch_to_dark,
 )
+from tests.site_pages import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -442,7 +443,13 @@ def test_download_buttons_save_exactly_the_works_the_page_cites(open_page, fmt):
     assert download.suggested_filename == f"themes-energy-references.{fmt}"
     text = open(download.path(), encoding="utf-8").read()
     if fmt == "bib":
-        keys = [e.key for e in bibtexparser.parse_string(text).entries]
+        entries = bibtexparser.parse_string(text).entries
+        keys = [e.key for e in entries]
+        # Each work as references.bib writes it: the values are cut from the site's export unchanged.
+        source = {e.key: e.fields_dict for e in bibtexparser.parse_string(
+            (ROOT / "references.bib").read_text(encoding="utf-8")).entries}
+        assert [{n: f.value for n, f in e.fields_dict.items()} for e in entries] == [
+            {n: f.value for n, f in source[k].items()} for k in keys]
     elif fmt == "ris":
         keys = [r["id"] for r in rispy.loads(text)]
     else:

@@ -23,6 +23,7 @@ from pybtex.database import Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.template import FieldIsMissing
+from pybtex.textutils import normalize_whitespace
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
@@ -71,11 +72,31 @@ class Reference:
     sort_key: tuple = ()
     fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
     date_parts: tuple[int, ...] = ()
+    source: dict[str, str] = field(default_factory=dict)  # every field as written (LaTeX), names too
+
 
     def cite_label(self, suppress_author: bool = False) -> str:
         if suppress_author:
             return self.year_label
         return f"{self.author_short} {self.year_label}"
+
+
+class SourceParser(Parser):
+    """pybtex's reader, also keeping each entry's fields as written: the export writes them back
+    unchanged (re-encoding the decoded values would escape their LaTeX a second time)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source: dict[str, dict[str, str]] = {}
+
+    def process_entry(self, entry_type, key, fields):
+        fields = list(fields)
+        written: dict[str, str] = {}
+        for name, values in fields:
+            written.setdefault(name, normalize_whitespace(self.flatten_value_list(values)))
+        if key is not None:
+            self.source.setdefault(key, written)
+        super().process_entry(entry_type, key, fields)
 
 
 @dataclass
@@ -527,7 +548,8 @@ def read(text: str, shown: str) -> Bibliography:
     data = None
     for _ in range(MOST_BROKEN):
         try:
-            data = Parser(encoding="utf-8").parse_string(readable)
+            parser = SourceParser(encoding="utf-8")  # keeps each field as written, for the export
+            data = parser.parse_string(readable)
             break
         except Exception as exc:  # PybtexSyntaxError, or a syntax problem worded as a plain PybtexError
             found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
@@ -550,6 +572,7 @@ def read(text: str, shown: str) -> Bibliography:
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
         if ref:
+            ref.source = parser.source.get(key, {})
             refs[key] = ref
         else:
             broken.add(key)

@@ -131,9 +131,12 @@ def cmd_anchors(args) -> int:
 
 
 def write_redirects(idx: index_module.Index, site: Path) -> None:
+    """A redirect page at each moved page's old address (load_moves keeps both inside docs/)."""
     for old, new in (idx.moves.pages if idx.moves else {}).items():
         old_url, new_url = anchors.page_url_of(old), anchors.page_url_of(new)
         target = site / old_url / "index.html" if old_url else site / "index.html"
+        if not target.resolve().is_relative_to(site.resolve()):
+            raise SourceError([Diagnostic(anchors.ALIASES_FILE, 1, 1, f"moved page '{old}' is not inside the site")])
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(anchors.redirect_html(old_url, new_url), encoding="utf-8")
 
@@ -183,15 +186,20 @@ def cmd_build(args) -> int:
     if args.generator == "zensical" and not scratch.resolve().is_relative_to(root.resolve()):
         scratch = root / scratch.name  # Zensical writes only inside the project
     shutil.rmtree(scratch, ignore_errors=True)
-    with generator.build_command(args.generator, root, args.config, scratch) as command:
-        done = subprocess.run(command, cwd=root, env=os.environ.copy())
-    if done.returncode != 0 or not scratch.is_dir():
+    try:  # whatever stops the build (an error, Ctrl-C), no scratch folder stays behind
+        with generator.build_command(args.generator, root, args.config, scratch) as command:
+            done = subprocess.run(command, cwd=root, env=os.environ.copy())
+        if done.returncode != 0 or not scratch.is_dir():
+            print(f"mdcite build: the {args.generator} build failed; site/ left unchanged", file=sys.stderr)
+            return done.returncode or 1
+        write_redirects(idx, scratch)
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.move(scratch, out)
+    except SourceError as exc:
+        print(f"{exc}\nmdcite build: site/ left unchanged", file=sys.stderr)
+        return 1
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        print(f"mdcite build: the {args.generator} build failed; site/ left unchanged", file=sys.stderr)
-        return done.returncode or 1
-    write_redirects(idx, scratch)
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.move(scratch, out)
     return 0
 
 

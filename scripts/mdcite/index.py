@@ -147,13 +147,15 @@ class Moves:
     pages: dict[str, str] = field(default_factory=dict)  # old page src → new page src
 
 
-def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
+def load_moves(root: Path, name: str = ALIASES_FILE, docs_dir: str | Path = "docs") -> Moves:
     """The moves file; a mistake in it is a located error, like one in a page."""
     path = root / name
     if not path.exists():
         return Moves()
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -168,7 +170,54 @@ def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
             moves.pages.update({str(k): v for k, v in value.items()})
         else:
             moves.anchors[str(key)] = {str(k): v for k, v in value.items()}
+    docs = docs_dir if Path(docs_dir).is_absolute() else root / docs_dir
+    problems = moved_page_problems(moves.pages, yaml_places(tree, MOVED_PAGES), Path(docs), name)
+    if problems:
+        raise SourceError(problems)
     return moves
+
+
+def yaml_places(tree, section: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """Line and column of each key (``("key", k)``) and value (``("value", k)``) under ``section``."""
+    places: dict[tuple[str, str], tuple[int, int]] = {}
+    for key_node, value_node in getattr(tree, "value", []) if isinstance(tree, yaml.MappingNode) else []:
+        if key_node.value != section or not isinstance(value_node, yaml.MappingNode):
+            continue
+        for k, v in value_node.value:
+            places[("key", str(k.value))] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            places[("value", str(k.value))] = (v.start_mark.line + 1, v.start_mark.column + 1)
+    return places
+
+
+def page_path_problem(src: str, docs: Path) -> str:
+    """Why ``src`` is not a page path inside docs/ ("" when it is): a redirect is written at the old
+    page's address and points at the new one, so both must stay inside the site."""
+    normal = posixpath.normpath(src) if src else ""
+    if (not src.endswith(".md") or src.startswith("/") or "\\" in src or ":" in src or normal != src
+            or normal == ".." or normal.startswith("../")
+            or not (docs / src).resolve().is_relative_to(docs.resolve())):
+        return f"'{src}' is not a page of {docs.name}/; write its path under {docs.name}/, as in themes/old-name.md"
+    return ""
+
+
+def moved_page_problems(pages: dict[str, str], places: dict, docs: Path, name: str) -> list[Diagnostic]:
+    """Each declared move leads from a page that is gone to a page that exists, both in docs/."""
+    problems = []
+    for old, new in pages.items():
+        at_key, at_value = places.get(("key", old), (1, 1)), places.get(("value", old), (1, 1))
+        why = page_path_problem(old, docs)
+        if why:
+            problems.append(Diagnostic(name, *at_key, f"moved page {why}"))
+        elif (docs / old).exists():
+            problems.append(Diagnostic(name, *at_key, f"moved page '{old}' still exists; its redirect would "
+                                       "replace it: remove the page or this line"))
+        why = page_path_problem(new, docs)
+        if why:
+            problems.append(Diagnostic(name, *at_value, f"new page {why}"))
+        elif not (docs / new).is_file():
+            problems.append(Diagnostic(name, *at_value, f"page '{old}' is said to have moved to '{new}', "
+                                       f"which is not a page of {docs.name}/"))
+    return problems
 
 
 @dataclass
@@ -344,7 +393,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     by_hash = {p.hash: p for p in pages.values() if p.body}
     moves, moves_errors = Moves(), []
     try:
-        moves = load_moves(root)
+        moves = load_moves(root, docs_dir=docs)
     except SourceError as exc:
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
