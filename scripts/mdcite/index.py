@@ -254,8 +254,9 @@ class Index:
         found = [page.shown]
         for label in self.labels.values():
             link = label.attrs.get("data-file") if label.page is page else None
-            if link and label.attrs.get("kind") == "figure":
-                found.append(shown_path(figures.data_path(page, self.docs_dir, link)[0], self.root))
+            named = figures.data_path(page, self.docs_dir, link) if link and label.attrs.get("kind") == "figure" else None
+            if named is not None:  # a path out of docs/ is the figure's own located error
+                found.append(shown_path(named[0], self.root))
         if page is self.bibliography_page and self.bib is not None:
             found.append(self.bib.path)
         return found
