@@ -85,6 +85,8 @@ pre, code {{ font-family: {mono}; font-size: 8pt; white-space: pre-wrap; }}
 .admonition-title {{ font-weight: bold; font-family: {sans}; }}
 .summary {{ font-style: italic; }}
 .references {{ font-size: 9pt; }}
+/* Names, titles and addresses are not hyphenated, nor are captions: they are searched for as written. */
+.reference-list, figcaption, caption {{ hyphens: manual; }}
 .evidence-item {{ margin: 1mm 0 0; padding-left: 2mm; border-left: 0.5pt solid #999; }}
 .evidence-where {{ margin: 0; font-size: 8pt; color: #555; font-family: {sans}; }}
 blockquote.evidence {{ margin: 0.5mm 0; }}

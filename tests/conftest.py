@@ -65,3 +65,34 @@ def project(tmp_path) -> Path:
     """A small scratch project (mkdocs.yml, docs/, references.bib) for error-path tests."""
     shutil.copytree(ROOT / "tests" / "fixtures" / "project", tmp_path / "project")
     return tmp_path / "project"
+
+
+def _browser_unavailable(reason: str):
+    from tests.browser_helpers import in_ci
+
+    if in_ci():
+        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole session (Debian's, never a downloaded one), shared by
+    every module that drives a browser: Playwright's sync API runs one event loop per thread, so a
+    second `sync_playwright()` in the same thread would fail."""
+    from tests.browser_helpers import LAUNCH_ARGS, chromium_path, missing_browser
+
+    reason = missing_browser()
+    if reason:
+        _browser_unavailable(reason)
+    from playwright.sync_api import Error, sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+    except Error as exc:
+        playwright.stop()
+        _browser_unavailable(f"Chromium did not start: {str(exc).splitlines()[0]}")
+    yield browser
+    browser.close()
+    playwright.stop()

@@ -12,16 +12,12 @@ import pytest
 
 from tests.browser_helpers import (
     DESKTOP,
-    LAUNCH_ARGS,
     OVERFLOWING_JS,
     PHONE,
     TABLE_BOXES_JS,
     THEME_PAGE,
-    chromium_path,
     color_scheme,
-    in_ci,
     is_foreign,
-    missing_browser,
     origin,
     path_and_fragment,
     search,
@@ -34,32 +30,11 @@ from tests.site_pages import ROOT
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(reason: str):
-    if in_ci():
-        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
-
-
 @pytest.fixture(scope="session", autouse=True)
-def chromium():
-    """One headless Chromium for the whole session (Debian's, never a downloaded one).
-
-    Autouse and session-scoped so it runs first: without a browser the tests skip (or fail,
-    in CI) before the site is built."""
-    reason = missing_browser()
-    if reason:
-        _unavailable(reason)
-    from playwright.sync_api import Error, sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-    except Error as exc:
-        playwright.stop()
-        _unavailable(f"Chromium did not start: {str(exc).splitlines()[0]}")
-    yield browser
-    browser.close()
-    playwright.stop()
+def browser_first(chromium):
+    """Autouse here so it runs first: without a browser these tests skip (or fail, in CI) before
+    the site is built. The browser itself is shared by every test module (conftest.chromium)."""
+    return chromium
 
 
 @pytest.fixture

@@ -349,5 +349,5 @@ def test_with_list_in_comment_the_bibliographys_counts_stay_out_of_the_search_in
     md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(
         root=str(project), article_count=3, list_in_comment=True)])
     html = md.convert(text)
-    assert (f'{LIST_OPEN}<span class="evidence-count" data-count="2">2 passages quoted on this site.</span>'
+    assert (f'{LIST_OPEN} <span class="evidence-count" data-count="2">2 passages quoted on this site.</span>'
             f'{LIST_CLOSE}') in html

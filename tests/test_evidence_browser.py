@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import DESKTOP, LAUNCH_ARGS, chromium_path, in_ci, missing_browser
+from tests.browser_helpers import DESKTOP
 from tests.helpers import copy_project, mdcite
 
 pytestmark = pytest.mark.browser
@@ -27,11 +27,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def articles(tmp_path_factory):
-    """The fixture's clause map, built by `mdcite build` and served on 127.0.0.1, in Chromium."""
-    reason = missing_browser()
-    if reason:
-        (pytest.fail if in_ci() else pytest.skip)(f"browser tests skipped: {reason}")
+def articles(tmp_path_factory, chromium):
+    """The fixture's clause map, built by `mdcite build` and served on 127.0.0.1, in the session's
+    Chromium (conftest; it skips, or fails in CI, without a browser)."""
     project = copy_project(FIXTURE, tmp_path_factory.mktemp("evidence-browser") / "project")
     (project / "docs" / "assets").mkdir()
     for asset in ("cite.js", "site.css"):  # the site's own script and styles, as mkdocs.yml loads them
@@ -44,17 +42,11 @@ def articles(tmp_path_factory):
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
-    context = browser.new_context(viewport=DESKTOP)
+    context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(f"http://127.0.0.1:{server.server_address[1]}/articles/", wait_until="load")
     yield page
     context.close()
-    browser.close()
-    playwright.stop()
     server.shutdown()
 
 

@@ -216,21 +216,14 @@ def test_make_test_installs_the_test_dependencies():
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_an_open_page_turns_into_the_errors_and_back_into_the_page_by_itself(project):
+def test_an_open_page_turns_into_the_errors_and_back_into_the_page_by_itself(project, chromium):
     """What the writer sees: no click, no reload by hand."""
-    from tests.browser_helpers import LAUNCH_ARGS, chromium_path, in_ci, missing_browser
-
-    reason = missing_browser()
-    if reason:
-        (pytest.fail if in_ci() else pytest.skip)(f"browser test skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
     page_source = project / "docs" / "index.md"
     good = page_source.read_text(encoding="utf-8")
-    with serve(project) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+    with serve(project) as url:
+        context = chromium.new_context()
         try:
-            tab = browser.new_page()
+            tab = context.new_page()
             tab.goto(url)
             page_source.write_text(good + "\nBroken [@nosuchkey].\n", encoding="utf-8")
             tab.wait_for_function("document.title.startsWith('The site cannot build')", timeout=20_000)
@@ -239,7 +232,7 @@ def test_an_open_page_turns_into_the_errors_and_back_into_the_page_by_itself(pro
             tab.wait_for_function("document.body.innerText.includes('Mended (')", timeout=60_000)
             assert tab.title().startswith("Home")
         finally:
-            browser.close()
+            context.close()
 
 
 def test_the_error_page_shows_each_problem_whole_with_its_line_and_escapes_them(tmp_path):

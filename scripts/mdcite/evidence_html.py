@@ -61,8 +61,12 @@ def passage_html(passage: Passage, url: str, section_title: str) -> str:
     where = where_html(passage, section_title)
     item = f'data-section="{escape(passage.section)}"'
     if len(passage.text) + len(passage.translation) > LONG_CHARACTERS:
-        return (f'<details class="evidence-item" {item}><summary class="evidence-where">{where}</summary>'
-                f"{quote}{translation}</details>")
+        # The summary holds plain words only: a link inside it would be a control inside a control.
+        words = len(passage.text.split())
+        label = "the opening of the page" if passage.section == TOP else f"“{section_title}”"
+        return (f'<details class="evidence-item" {item}><summary class="evidence-toggle">'
+                f"Passage supporting {escape(label, quote=False)} ({words} words)</summary>"
+                f'<p class="evidence-where">{where}</p>{quote}{translation}</details>')
     return f'<div class="evidence-item" {item}><p class="evidence-where">{where}</p>{quote}{translation}</div>'
 
 
@@ -79,6 +83,6 @@ def work_passages_html(passages: list[Passage], url: str, sections: dict[str, st
 def count_html(count: int) -> str:
     """The bibliography's note of how many passages of a work the site quotes."""
     if not count:
-        return '<span class="evidence-count" data-count="0">No passage quoted on this site yet.</span>'
+        return ' <span class="evidence-count" data-count="0">No passage quoted on this site yet.</span>'
     what = "passage" if count == 1 else "passages"
-    return f'<span class="evidence-count" data-count="{count}">{count} {what} quoted on this site.</span>'
+    return f' <span class="evidence-count" data-count="{count}">{count} {what} quoted on this site.</span>'
