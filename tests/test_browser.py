@@ -585,7 +585,8 @@ def test_print_leaves_out_the_citation_formats(open_page):
 def test_a_wide_table_on_a_phone_keeps_its_first_column_and_shows_a_scroll_cue(open_page):
     page = open_page("context/comparison/", viewport=PHONE)
     state = page.evaluate("""() => {
-        const wrap = document.querySelector('table[id^="tbl-"]').closest('.md-typeset__scrollwrap');
+        let wrap = document.querySelector('table[id^="tbl-"]');
+        while (wrap && wrap.scrollWidth <= wrap.clientWidth + 1) wrap = wrap.parentElement;  // the box that scrolls
         const first = () => wrap.querySelector('tbody td:first-child').getBoundingClientRect().left;
         const before = first();
         wrap.scrollLeft = 300;
