@@ -1,0 +1,113 @@
+"""Labels placed where they cover no other text, no marker and no drawn line.
+
+A chart or map labels its points after everything else is drawn. Each label tries a short list of
+positions around its anchor (the author's own offset first, when the data file gives one) and
+takes the first whose box, measured by matplotlib's renderer, stays inside its frame and touches
+nothing already there: the axes' own text (ticks, legend), markers, data lines, and the labels
+placed before it. Measuring with DejaVu Sans, one of the widest sans-serif faces, keeps the boxes
+conservative for the narrower faces a reader's browser is likely to use instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Positions around a point, in units of the gap: (dx, dy, horizontal alignment, vertical alignment).
+AROUND = ((1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
+          (0, -1, "center", "top"), (0.8, 0.8, "left", "bottom"), (0.8, -0.8, "left", "top"),
+          (-0.8, 0.8, "right", "bottom"), (-0.8, -0.8, "right", "top"))
+#: Positions of an area's name (a sea, a region): on its point, then nudged.
+NUDGES = ((0, 0), (0, 1), (0, -1), (1.5, 0), (-1.5, 0), (1.5, 1), (-1.5, -1), (1.5, -1), (-1.5, 1),
+          (0, 2), (0, -2), (3, 0), (-3, 0), (0, -3), (2, -2), (-2, -2), (3, -1), (-3, -1), (-4.5, 0), (4.5, 0),
+          (-4.5, -1), (4.5, -1))
+
+
+@dataclass
+class Scene:
+    """What a new label must not touch, in display coordinates (pixels of the figure's canvas)."""
+
+    renderer: object
+    boxes: list = field(default_factory=list)  # Bbox of text, markers and insets
+    lines: list = field(default_factory=list)  # matplotlib Path of each data line, in display space
+
+    @classmethod
+    def of(cls, fig, lines=(), markers=(), keep_out=()) -> Scene:
+        """The scene after drawing ``fig``: its visible text, ``markers`` (Line2D of points),
+        ``lines`` (Line2D of data lines) and ``keep_out`` (artists whose whole box is taken)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.text import Text
+
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        scene = cls(canvas.get_renderer())
+        for text in fig.findobj(Text):
+            if text.get_visible() and text.get_text().strip():
+                scene.boxes.append(text.get_window_extent(scene.renderer))
+        for artist in keep_out:
+            scene.boxes.append(artist.get_window_extent(scene.renderer))
+        for line in markers:
+            scene.add_markers(line)
+        for line in lines:
+            scene.add_line(line)
+        return scene
+
+    def add_markers(self, line) -> None:
+        from matplotlib.transforms import Bbox
+
+        half = line.get_markersize() * line.figure.dpi / 72 / 2 + line.get_markeredgewidth() / 2
+        for x, y in line.get_transform().transform(line.get_xydata()):
+            self.boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+
+    def add_line(self, line) -> None:
+        self.lines.append(line.get_transform().transform_path(line.get_path()))
+
+    def collisions(self, box, frame, areas=()) -> int:
+        """How many things ``box`` touches, counting a box that leaves its frame as many; ``areas``
+        are filled shapes (display space) this label must not cover at all."""
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        hits = 0 if inside else 100
+        hits += sum(1 for other in self.boxes if box.overlaps(other))
+        hits += sum(1 for path in self.lines if path.intersects_bbox(box, filled=False))
+        hits += sum(1 for path in areas if path.intersects_bbox(box, filled=True))
+        return hits
+
+
+def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: float, area: bool = False,
+          hint: tuple[float, float, str] | None = None, frame=None, areas=(), **style):
+    """Annotate ``anchor`` (data coordinates of ``ax``) with ``text`` at the first free position.
+
+    ``gap`` is the distance from the anchor in points; ``hint`` is the author's (dx, dy, ha);
+    ``areas`` are shapes in display space the label must keep off (a region's name off a
+    neighbouring country).""
+    The chosen box joins the scene, so later labels avoid it. Returns the annotation."""
+    frame = frame if frame is not None else ax.get_window_extent(scene.renderer)
+    tried = []
+    if hint is not None:
+        tried.append((hint[0], hint[1], hint[2], "center"))
+    if area:
+        tried += [(dx * gap, dy * gap, "center", "center") for dx, dy in NUDGES]
+        words = text.split()
+        if len(words) > 1:  # a name of two words may stand on two lines where one line does not fit
+            half = (len(words) + 1) // 2
+            tried += [(dx * gap, dy * gap, "center", "center", " ".join(words[:half]) + "\n" + " ".join(words[half:]))
+                      for dx, dy in NUDGES]
+    else:
+        for reach in (1.0, 1.8):
+            tried += [(dx * gap * reach, dy * gap * reach, ha, va) for dx, dy, ha, va in AROUND]
+    best, best_hits, best_box = None, None, None
+    pad = 1.0
+    for dx, dy, ha, va, *lines in tried:
+        note = ax.annotate(lines[0] if lines else text, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                           multialignment="center", annotation_clip=False, **style)
+        box = note.get_window_extent(scene.renderer).padded(pad)
+        hits = scene.collisions(box, frame, areas)
+        if best_hits is None or hits < best_hits:
+            if best is not None:
+                best.remove()
+            best, best_hits, best_box = note, hits, box
+            if hits == 0:
+                break
+        else:
+            note.remove()
+    scene.boxes.append(best_box)
+    return best
