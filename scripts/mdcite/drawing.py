@@ -217,7 +217,7 @@ def draw_basemap(ax, table: Table, extent, squash: float, framed: bool) -> dict[
     west, east, south, north = extent
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
-    ax.set_aspect(1 / squash, adjustable="datalim" if framed else "box")
+    ax.set_aspect(1 / squash, adjustable="box")
     ax.set_xticks([])
     ax.set_yticks([])
     if not framed:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from matplotlib.transforms import Bbox
+
 #: Positions around a point, in units of the gap: (dx, dy, horizontal alignment, vertical alignment).
 AROUND = ((1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
           (0, -1, "center", "top"), (0.8, 0.8, "left", "bottom"), (0.8, -0.8, "left", "top"),
@@ -28,7 +30,8 @@ class Scene:
 
     renderer: object
     boxes: list = field(default_factory=list)  # Bbox of text, markers and insets
-    lines: list = field(default_factory=list)  # matplotlib Path of each data line, in display space
+    lines: list = field(default_factory=list)  # (Path in display space, Bbox of its axes, its axes)
+    covers: list = field(default_factory=list)  # (Bbox, axes) of insets drawn over the map
 
     @classmethod
     def of(cls, fig, lines=(), markers=(), keep_out=()) -> Scene:
@@ -45,6 +48,7 @@ class Scene:
                 scene.boxes.append(text.get_window_extent(scene.renderer))
         for artist in keep_out:
             scene.boxes.append(artist.get_window_extent(scene.renderer))
+            scene.covers.append((artist.get_window_extent(scene.renderer), artist))
         for line in markers:
             scene.add_markers(line)
         for line in lines:
@@ -59,15 +63,28 @@ class Scene:
             self.boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
 
     def add_line(self, line) -> None:
-        self.lines.append(line.get_transform().transform_path(line.get_path()))
+        clip = line.axes.get_window_extent(self.renderer)
+        self.lines.append((line.get_transform().transform_path(line.get_path()), clip, line.axes))
 
-    def collisions(self, box, frame, areas=()) -> int:
+    def crosses(self, box, ax) -> int:
+        """How many data lines cross ``box`` (a label on ``ax``) where they can be seen: inside
+        their own axes, and not under an inset that holds the label."""
+        hits = 0
+        for path, clip, line_ax in self.lines:
+            seen = Bbox.intersection(box, clip)
+            if seen is None or any(cover_ax is ax and cover_ax is not line_ax and cover.contains(*box.p0)
+                                   and cover.contains(*box.p1) for cover, cover_ax in self.covers):
+                continue
+            hits += path.intersects_bbox(seen, filled=False)
+        return hits
+
+    def collisions(self, box, frame, areas=(), ax=None) -> int:
         """How many things ``box`` touches, counting a box that leaves its frame as many; ``areas``
         are filled shapes (display space) this label must not cover at all."""
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
         hits = 0 if inside else 100
         hits += sum(1 for other in self.boxes if box.overlaps(other))
-        hits += sum(1 for path in self.lines if path.intersects_bbox(box, filled=False))
+        hits += self.crosses(box, ax)
         hits += sum(1 for path in areas if path.intersects_bbox(box, filled=True))
         return hits
 
@@ -92,7 +109,7 @@ def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: floa
             tried += [(dx * gap, dy * gap, "center", "center", " ".join(words[:half]) + "\n" + " ".join(words[half:]))
                       for dx, dy in NUDGES]
     else:
-        for reach in (1.0, 1.8):
+        for reach in (1.0, 1.8, 2.8):
             tried += [(dx * gap * reach, dy * gap * reach, ha, va) for dx, dy, ha, va in AROUND]
     best, best_hits, best_box = None, None, None
     pad = 1.0
@@ -100,7 +117,7 @@ def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: floa
         note = ax.annotate(lines[0] if lines else text, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                            multialignment="center", annotation_clip=False, **style)
         box = note.get_window_extent(scene.renderer).padded(pad)
-        hits = scene.collisions(box, frame, areas)
+        hits = scene.collisions(box, frame, areas, ax)
         if best_hits is None or hits < best_hits:
             if best is not None:
                 best.remove()
