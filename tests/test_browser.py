@@ -551,6 +551,7 @@ READING_JS = """() => [...document.querySelectorAll('figure.data-figure .figure-
   const points = [];
   svg.querySelectorAll('g[id*="-data-line-"] path, g[id$="-line"][id*="-series-"] path').forEach(path => {
     const clip = clipBox(path), first = path.closest('g[id*="axes_"]') === axes[0];
+    if (!(path.getAttribute('d') || '').trim()) return;  // a line wholly outside its axes
     for (let at = 0, n = path.getTotalLength(); at <= n; at += 1) {
       const p = path.getPointAtLength(at), s = screen(path, p.x, p.y);
       if ((!clip || inside(s, clip)) && !(first && covers.some(c => inside(s, c)))) points.push([s.x, s.y]);

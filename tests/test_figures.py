@@ -370,6 +370,11 @@ def site_figure(kind: str, name: str, variant):
     return fig, canvas.get_renderer()
 
 
+def text_box(text, renderer):
+    """The box of a text's words (not of its leader line), a little inside the glyphs' line box."""
+    return labels.words_box(text, renderer).shrunk(0.96, 0.9)
+
+
 def shown_texts(fig):
     from matplotlib.text import Text
 
@@ -396,20 +401,14 @@ def test_each_trade_line_runs_through_its_own_series_markers_and_no_others(varia
 @pytest.mark.parametrize(("kind", "name"), SITE_FIGURES, ids=[n for _, n in SITE_FIGURES])
 def test_no_two_texts_of_a_site_figure_overlap(kind, name, variant):
     fig, renderer = site_figure(kind, name, variant)
-    boxes = [(t.get_text(), t.get_window_extent(renderer).shrunk(0.96, 0.9)) for t in shown_texts(fig)]
+    boxes = [(t.get_text(), text_box(t, renderer)) for t in shown_texts(fig)]
     clashes = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
     assert not clashes
 
 
-CROWDED = pytest.mark.xfail(strict=True, reason="issue 21: on the phone drawing of the INSTC map, Astrakhan, "
-                                                "Mumbai and the Caspian Sea have no free place between the routes")
-
-
 @pytest.mark.parametrize("variant", drawing.VARIANTS, ids=lambda v: v.name)
 @pytest.mark.parametrize(("kind", "name"), SITE_FIGURES, ids=[n for _, n in SITE_FIGURES])
-def test_no_label_of_a_site_figure_lies_on_a_data_line(kind, name, variant, request):
-    if (name, variant.name) == ("instc-corridor.geojson", "narrow"):
-        request.applymarker(CROWDED)
+def test_no_label_of_a_site_figure_lies_on_a_data_line(kind, name, variant):
     fig, renderer = site_figure(kind, name, variant)
     data_lines = [line for ax in fig.axes for line in ax.get_lines()
                   if (line.get_gid() or "").startswith(("data-line", "series-")) and line.get_linestyle() != "None"]
@@ -418,7 +417,7 @@ def test_no_label_of_a_site_figure_lies_on_a_data_line(kind, name, variant, requ
         scene.add_line(line)
     scene.covers = [(ax.get_window_extent(renderer), ax) for ax in fig.axes[1:]]  # a map's insets
     crossed = [t.get_text() for t in shown_texts(fig)
-               if scene.crosses(t.get_window_extent(renderer).shrunk(0.96, 0.9), t.axes)]
+               if scene.crosses(text_box(t, renderer), t.axes)]
     assert not crossed
 
 

@@ -200,12 +200,19 @@ def draw_map(Figure, table: Table, variant: Variant):
     scene = labels.Scene.of(fig, lines=drawn["lines"], markers=drawn["markers"], keep_out=[i for i, _ in insets])
     gap = variant.font_pt * 0.5
     areas = [t for t in drawn["texts"] if t[4]]
+    # First every label that finds a free place beside its point; then the rest, further off on a
+    # leader where need be (so a label on a leader never takes the place of one that fits).
+    pending = []
     for target, anchor, text, hint, area, style in areas + [t for t in drawn["texts"] if not t[4]]:
-        frame = target.get_window_extent(scene.renderer)
         keep_off = [target.transData.transform_path(compound_path(countries[target][iso]))
                     for iso in style.pop("avoid", []) if countries[target].get(iso)]
-        labels.place(target, scene, anchor, text, gap=gap, area=area, hint=hint, frame=frame, areas=keep_off,
-                     zorder=7, **style)
+        optional = style.pop("optional")
+        placing = {"gap": gap, "area": area, "hint": hint, "frame": target.get_window_extent(scene.renderer),
+                   "areas": keep_off, "zorder": 7, **style}
+        if labels.place(target, scene, anchor, text, optional=True, **placing) is None:
+            pending.append((target, anchor, text, optional, placing))
+    for target, anchor, text, optional, placing in pending:
+        labels.place(target, scene, anchor, text, optional=optional, leader=MUTED, **placing)
     return fig
 
 
@@ -302,7 +309,8 @@ def draw_feature(ax, feature: dict, variant: Variant, drawn: dict, in_inset: boo
     if "dx" in props or "dy" in props:
         hint = (float(props.get("dx", 0)), float(props.get("dy", 0)), props.get("ha", "center" if area else "left"))
     text_style = {"fontsize": variant.font_pt, "color": MUTED if area else FG,
-                  "style": "italic" if area else "normal", "avoid": props.get("avoid") or []}
+                  "style": "italic" if area else "normal", "avoid": props.get("avoid") or [],
+                  "optional": bool(props.get("optional"))}
     drawn["texts"].append((ax, (x, y), text, hint, area, text_style))
 
 

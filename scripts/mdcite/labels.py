@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 #: Positions around a point, in units of the gap: (dx, dy, horizontal alignment, vertical alignment).
@@ -24,6 +26,13 @@ NUDGES = ((0, 0), (0, 1), (0, -1), (1.5, 0), (-1.5, 0), (1.5, 1), (-1.5, -1), (1
           (-4.5, -1), (4.5, -1))
 
 
+def words_box(text, renderer):
+    """The box of a text's words: an annotation's own box would include its leader line."""
+    if hasattr(text, "update_positions"):
+        text.update_positions(renderer)
+    return Text.get_window_extent(text, renderer)
+
+
 @dataclass
 class Scene:
     """What a new label must not touch, in display coordinates (pixels of the figure's canvas)."""
@@ -32,6 +41,7 @@ class Scene:
     boxes: list = field(default_factory=list)  # Bbox of text, markers and insets
     lines: list = field(default_factory=list)  # (Path in display space, Bbox of its axes, its axes)
     covers: list = field(default_factory=list)  # (Bbox, axes) of insets drawn over the map
+    leaders: list = field(default_factory=list)  # Path of each leader line drawn so far
 
     @classmethod
     def of(cls, fig, lines=(), markers=(), keep_out=()) -> Scene:
@@ -45,7 +55,7 @@ class Scene:
         scene = cls(canvas.get_renderer())
         for text in fig.findobj(Text):
             if text.get_visible() and text.get_text().strip():
-                scene.boxes.append(text.get_window_extent(scene.renderer))
+                scene.boxes.append(words_box(text, scene.renderer))
         for artist in keep_out:
             scene.boxes.append(artist.get_window_extent(scene.renderer))
             scene.covers.append((artist.get_window_extent(scene.renderer), artist))
@@ -90,41 +100,71 @@ class Scene:
 
 
 def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: float, area: bool = False,
-          hint: tuple[float, float, str] | None = None, frame=None, areas=(), **style):
+          hint: tuple[float, float, str] | None = None, frame=None, areas=(), optional: bool = False,
+          leader: str | None = None, **style):
     """Annotate ``anchor`` (data coordinates of ``ax``) with ``text`` at the first free position.
 
     ``gap`` is the distance from the anchor in points; ``hint`` is the author's (dx, dy, ha);
     ``areas`` are shapes in display space the label must keep off (a region's name off a
-    neighbouring country).""
-    The chosen box joins the scene, so later labels avoid it. Returns the annotation."""
+    neighbouring country). A point's label that finds no free place near its point may stand
+    further off, joined to it by a thin ``leader`` line of that colour. Where no position is free,
+    an ``optional`` label is left out and any other takes the position that touches least. The
+    chosen box joins the scene, so later labels avoid it. Returns the annotation, or None."""
     frame = frame if frame is not None else ax.get_window_extent(scene.renderer)
-    tried = []
+    tried = []  # (dx, dy, ha, va, text, with a leader)
     if hint is not None:
-        tried.append((hint[0], hint[1], hint[2], "center"))
+        tried.append((hint[0], hint[1], hint[2], "center", text, False))
     if area:
-        tried += [(dx * gap, dy * gap, "center", "center") for dx, dy in NUDGES]
+        tried += [(dx * gap, dy * gap, "center", "center", text, False) for dx, dy in NUDGES]
         words = text.split()
         if len(words) > 1:  # a name of two words may stand on two lines where one line does not fit
             half = (len(words) + 1) // 2
-            tried += [(dx * gap, dy * gap, "center", "center", " ".join(words[:half]) + "\n" + " ".join(words[half:]))
-                      for dx, dy in NUDGES]
+            two_lines = " ".join(words[:half]) + "\n" + " ".join(words[half:])
+            tried += [(dx * gap, dy * gap, "center", "center", two_lines, False) for dx, dy in NUDGES]
     else:
         for reach in (1.0, 1.8, 2.8):
-            tried += [(dx * gap * reach, dy * gap * reach, ha, va) for dx, dy, ha, va in AROUND]
-    best, best_hits, best_box = None, None, None
-    pad = 1.0
-    for dx, dy, ha, va, *lines in tried:
-        note = ax.annotate(lines[0] if lines else text, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                           multialignment="center", annotation_clip=False, **style)
-        box = note.get_window_extent(scene.renderer).padded(pad)
+            tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, False) for dx, dy, ha, va in AROUND]
+        words = text.split()
+        if len(words) > 1:
+            half = (len(words) + 1) // 2
+            two_lines = " ".join(words[:half]) + "\n" + " ".join(words[half:])
+            for reach in (1.0, 1.8):
+                tried += [(dx * gap * reach, dy * gap * reach, ha, va, two_lines, False) for dx, dy, ha, va in AROUND]
+        if leader is not None:
+            for reach in (4.5, 6.5, 9.0):
+                tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, True) for dx, dy, ha, va in AROUND]
+    best, best_hits, best_box, best_leader = None, None, None, None
+    start = ax.transData.transform(anchor)
+    for dx, dy, ha, va, shown, led in tried:
+        arrow = {"arrowprops": {"arrowstyle": "-", "color": leader, "linewidth": 0.6, "shrinkA": 1,
+                                "shrinkB": 2}} if led else {}
+        note = ax.annotate(shown, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                           multialignment="center", annotation_clip=False, **arrow, **style)
+        box = words_box(note, scene.renderer).padded(1.0)
         hits = scene.collisions(box, frame, areas, ax)
+        line = None
+        if led:  # the leader may cross neither another leader nor a label
+            line = MplPath([start, nearest_point(box, start)])
+            hits += sum(1 for other in scene.leaders if line.intersects_path(other))
+            hits += sum(1 for other in scene.boxes if not other.contains(*start) and line.intersects_bbox(other))
         if best_hits is None or hits < best_hits:
             if best is not None:
                 best.remove()
-            best, best_hits, best_box = note, hits, box
+            best, best_hits, best_box, best_leader = note, hits, box, line
             if hits == 0:
                 break
         else:
             note.remove()
+    if best_hits and optional:
+        best.remove()
+        return None
     scene.boxes.append(best_box)
+    if best_leader is not None:
+        scene.leaders.append(best_leader)
     return best
+
+
+def nearest_point(box, point) -> tuple[float, float]:
+    """The point of ``box`` nearest to ``point`` (where a leader from it meets the label)."""
+    x, y = point
+    return min(max(x, box.x0), box.x1), min(max(y, box.y0), box.y1)
