@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -475,7 +476,7 @@ def draw_timeline(Figure, table: Table, variant: Variant):
     heights = [len(t) * line_h + size * 0.55 for t in texts]
     top = size * 1.4
     centres = [top]
-    for above, below in zip(heights, heights[1:]):
+    for above, below in itertools.pairwise(heights):
         centres.append(centres[-1] + (above + below) / 2)
     bottom = centres[-1]
     height = bottom + heights[-1] / 2 + size
