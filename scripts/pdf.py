@@ -61,6 +61,7 @@ figcaption { break-after: avoid; break-inside: avoid; }
 figure { margin: 4mm 0; }
 figure img { max-width: 100%; height: auto; }
 .figure-graphic { text-align: center; margin: 2mm 0; }
+.figure-graphic svg.figure-svg-narrow { display: none; }  /* the phone drawing; paper has the wide one */
 figcaption { font-size: 9pt; font-style: italic; }
 pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; white-space: pre-wrap; }
 .admonition { border-left: 2pt solid #1a3a8a; padding: 1mm 3mm; margin: 3mm 0; }

@@ -347,8 +347,8 @@ def test_second_mdcite_build_reuses_the_drawing_of_an_unchanged_figure(figured):
         return {p.name: p.stat().st_mtime_ns for p in (figured / drawing.CACHE_DIR).glob("*.svg")}
 
     first = build()
-    assert len(first) == 1
-    assert build() == first  # the same drawing, not written again
+    assert len(first) == len(drawing.VARIANTS)  # one file per drawing, wide and narrow
+    assert build() == first  # the same drawings, not written again
     assert 'id="fig-path"' in (figured / "site" / "deep" / "er" / "page" / "index.html").read_text(encoding="utf-8")
 
 
