@@ -38,14 +38,15 @@ class Variant:
     at least 11 CSS pixels wherever the variant is shown (see the ``@container`` rule in
     docs/assets/site.css): the wide drawing (360 pt) is shown in boxes of 520 px and more
     (8 pt x 520/360 = 11.6 px), the narrow one (252 pt) below that, which on a 390 px phone is a
-    box of about 358 px (9 pt x 358/252 = 12.8 px)."""
+    box of about 358 px (9 pt x 358/252 = 12.8 px; a region's name squeezed to 8 pt, 11.4 px)."""
 
     name: str
     width_in: float
     font_pt: float
+    smallest_pt: float  # a region's name may shrink this far where it fits nowhere at font_pt
 
 
-VARIANTS = (Variant("wide", 5.0, 8.0), Variant("narrow", 3.5, 9.0))
+VARIANTS = (Variant("wide", 5.0, 8.0, 8.0), Variant("narrow", 3.5, 9.0, 8.0))
 NARROWEST_WIDE_PX = 520  # the @container breakpoint in site.css
 
 # Placeholder colours (never used by matplotlib itself) and the CSS variable each becomes.
@@ -209,7 +210,7 @@ def draw_map(Figure, table: Table, variant: Variant):
                     for iso in style.pop("avoid", []) if countries[target].get(iso)]
         optional = style.pop("optional")
         placing = {"gap": gap, "area": area, "hint": hint, "frame": target.get_window_extent(scene.renderer),
-                   "areas": keep_off, "zorder": 7, **style}
+                   "areas": keep_off, "smallest": variant.smallest_pt, "zorder": 7, **style}
         if labels.place(target, scene, anchor, text, optional=True, **placing) is None:
             pending.append((target, anchor, text, optional, placing))
     for target, anchor, text, optional, placing in pending:

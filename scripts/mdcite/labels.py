@@ -20,10 +20,10 @@ from matplotlib.transforms import Bbox
 AROUND = ((1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
           (0, -1, "center", "top"), (0.8, 0.8, "left", "bottom"), (0.8, -0.8, "left", "top"),
           (-0.8, 0.8, "right", "bottom"), (-0.8, -0.8, "right", "top"))
-#: Positions of an area's name (a sea, a region): on its point, then nudged.
-NUDGES = ((0, 0), (0, 1), (0, -1), (1.5, 0), (-1.5, 0), (1.5, 1), (-1.5, -1), (1.5, -1), (-1.5, 1),
-          (0, 2), (0, -2), (3, 0), (-3, 0), (0, -3), (2, -2), (-2, -2), (3, -1), (-3, -1), (-4.5, 0), (4.5, 0),
-          (-4.5, -1), (4.5, -1))
+#: Positions of an area's name (a sea, a region): on its point, then nudged ever further, in
+#: units of the gap, nearest first.
+NUDGES = sorted(((dx / 2, dy / 2) for dx in range(-10, 11) for dy in range(-6, 7)),
+                key=lambda d: (d[0] ** 2 + (1.5 * d[1]) ** 2, -d[1], d[0]))
 
 
 def words_box(text, renderer):
@@ -101,45 +101,50 @@ class Scene:
 
 def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: float, area: bool = False,
           hint: tuple[float, float, str] | None = None, frame=None, areas=(), optional: bool = False,
-          leader: str | None = None, **style):
+          leader: str | None = None, smallest: float | None = None, **style):
     """Annotate ``anchor`` (data coordinates of ``ax``) with ``text`` at the first free position.
 
     ``gap`` is the distance from the anchor in points; ``hint`` is the author's (dx, dy, ha);
     ``areas`` are shapes in display space the label must keep off (a region's name off a
     neighbouring country). A point's label that finds no free place near its point may stand
-    further off, joined to it by a thin ``leader`` line of that colour. Where no position is free,
+    further off, joined to it by a thin ``leader`` line of that colour; an area's name may go down
+    to the ``smallest`` legible size, on one line or two. Where no position is free,
     an ``optional`` label is left out and any other takes the position that touches least. The
     chosen box joins the scene, so later labels avoid it. Returns the annotation, or None."""
     frame = frame if frame is not None else ax.get_window_extent(scene.renderer)
-    tried = []  # (dx, dy, ha, va, text, with a leader)
+    tried = []  # (dx, dy, ha, va, text, with a leader, font size or None)
     if hint is not None:
-        tried.append((hint[0], hint[1], hint[2], "center", text, False))
+        tried.append((hint[0], hint[1], hint[2], "center", text, False, None))
     if area:
-        tried += [(dx * gap, dy * gap, "center", "center", text, False) for dx, dy in NUDGES]
         words = text.split()
+        shapes = [text]
         if len(words) > 1:  # a name of two words may stand on two lines where one line does not fit
             half = (len(words) + 1) // 2
-            two_lines = " ".join(words[:half]) + "\n" + " ".join(words[half:])
-            tried += [(dx * gap, dy * gap, "center", "center", two_lines, False) for dx, dy in NUDGES]
+            shapes.append(" ".join(words[:half]) + "\n" + " ".join(words[half:]))
+        for size in (None, smallest) if smallest else (None,):
+            for shown in shapes:
+                tried += [(dx * gap, dy * gap, "center", "center", shown, False, size) for dx, dy in NUDGES]
     else:
         for reach in (1.0, 1.8, 2.8):
-            tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, False) for dx, dy, ha, va in AROUND]
+            tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, False, None) for dx, dy, ha, va in AROUND]
         words = text.split()
         if len(words) > 1:
             half = (len(words) + 1) // 2
             two_lines = " ".join(words[:half]) + "\n" + " ".join(words[half:])
             for reach in (1.0, 1.8):
-                tried += [(dx * gap * reach, dy * gap * reach, ha, va, two_lines, False) for dx, dy, ha, va in AROUND]
+                tried += [(dx * gap * reach, dy * gap * reach, ha, va, two_lines, False, None)
+                          for dx, dy, ha, va in AROUND]
         if leader is not None:
             for reach in (4.5, 6.5, 9.0):
-                tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, True) for dx, dy, ha, va in AROUND]
+                tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, True, None) for dx, dy, ha, va in AROUND]
     best, best_hits, best_box, best_leader = None, None, None, None
     start = ax.transData.transform(anchor)
-    for dx, dy, ha, va, shown, led in tried:
+    for dx, dy, ha, va, shown, led, size in tried:
         arrow = {"arrowprops": {"arrowstyle": "-", "color": leader, "linewidth": 0.6, "shrinkA": 1,
                                 "shrinkB": 2}} if led else {}
+        sized = style | {"fontsize": size} if size else style
         note = ax.annotate(shown, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                           multialignment="center", annotation_clip=False, **arrow, **style)
+                           multialignment="center", annotation_clip=False, **arrow, **sized)
         box = words_box(note, scene.renderer).padded(1.0)
         hits = scene.collisions(box, frame, areas, ax)
         line = None
