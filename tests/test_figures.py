@@ -335,6 +335,20 @@ def test_map_without_a_basemap_says_which_metadata_it_needs(figured):
         render_page(figured, "deep/er/page.md")
 
 
+def test_map_inset_without_a_place_in_the_map_is_a_located_error(figured):
+    folder = figured / "docs" / "figures"
+    (folder / "world.geojson").write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+    (folder / "path.geojson").write_text(
+        '{"type": "FeatureCollection", "metadata": {"extent": [0, 1, 0, 1], "basemap": "world.geojson", '
+        '"insets": [{"extent": [0, 0.5, 0, 0.5], "at": [0, 0, 2, 0.5]}]}, "features": []}\n', encoding="utf-8")
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace('path.csv" data-kind="timeline"',
+                                                             'path.geojson" data-kind="map"'), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"docs/figures/path\.geojson:1:1: error: inset 1: at must be "
+                                          r"\[x, y, width, height\] as fractions of the map, from 0 to 1"):
+        render_page(figured, "deep/er/page.md")
+
+
 def test_second_mdcite_build_reuses_the_drawing_of_an_unchanged_figure(figured):
     config = figured / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("  - attr_list\n", "  - attr_list\n  - md_in_html\n"),
