@@ -26,51 +26,74 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December"]
 # Parts of a web page that mean nothing on paper: buttons, the edit icon, ¶ links, the cite
 # block (the title page says how to cite the PDF) and the JavaScript-only download row.
-DROP = ("a.md-content__button", "a.headerlink", "details.cite-block", "script", "button",
+DROP = ("a.md-content__button", "a.headerlink", "details.cite-block", "details.cite-section", "script", "button",
         ".reference-downloads", ".edition-banner", "span.Z3988")
 
+# Open fonts chosen for print and installed from Debian (README, .ci/run): Charis SIL, a book face
+# with Latin and Cyrillic (the Russian titles and passages); Noto Sans for headings and running
+# heads; Noto Naskh Arabic for Arabic and Persian; DejaVu Sans Mono for the citation formats.
+# WeasyPrint embeds the subsets it uses.
+FONTS = {
+    "serif": '"Charis SIL", "Noto Naskh Arabic", "DejaVu Serif", serif',
+    "sans": '"Noto Sans", "Noto Naskh Arabic", "DejaVu Sans", sans-serif',
+    "mono": '"DejaVu Sans Mono", monospace',
+}
+
 CSS = """
-@page { size: A4; margin: 22mm 20mm 22mm 20mm;
-  @top-left { content: string(site); font-size: 8pt; color: #555; }
-  @top-right { content: string(chapter); font-size: 8pt; color: #555; }
-  @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
-@page :first { @top-left { content: none; } @top-right { content: none; } @bottom-center { content: none; } }
-html { font-family: "DejaVu Serif", serif; font-size: 10pt; line-height: 1.4;
-  font-variant-ligatures: none; }
-body { margin: 0; string-set: site attr(data-site); }
-a { color: #1a3a8a; text-decoration: none; overflow-wrap: anywhere; }
-h1, h2, h3, h4 { font-family: "DejaVu Sans", sans-serif; line-height: 1.2; break-after: avoid; }
-h1 { font-size: 18pt; string-set: chapter content(text); bookmark-level: 1; }
-h2 { font-size: 13pt; bookmark-level: 2; }
-h3 { font-size: 11pt; bookmark-level: 3; }
-h4, h5, h6 { bookmark-level: none; }
-.title-page h1, .contents h1 { string-set: none; }
-.title-page { break-after: page; text-align: center; padding-top: 40mm; }
-.title-page h1 { font-size: 24pt; bookmark-level: none; }
-.title-page .edition { font-size: 14pt; margin: 8mm 0; }
-.title-page .howto { text-align: left; margin-top: 20mm; font-size: 9pt; }
-.contents { break-after: page; }
-.contents ol { list-style: none; padding: 0; }
-.contents li a::after { content: leader(". ") target-counter(attr(href), page); }
-.pdf-page { break-before: page; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 3mm 0; }
-th, td { border: 0.5pt solid #999; padding: 1.5mm; vertical-align: top; text-align: left; }
-thead { display: table-header-group; }
-tr, li.reference, .figure-graphic { break-inside: avoid; }
-figcaption { break-after: avoid; break-inside: avoid; }
-figure { margin: 4mm 0; }
-figure img { max-width: 100%; height: auto; }
-.figure-graphic { text-align: center; margin: 2mm 0; }
-.figure-graphic svg.figure-svg-narrow { display: none; }  /* the phone drawing; paper has the wide one */
-figcaption { font-size: 9pt; font-style: italic; }
-pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; white-space: pre-wrap; }
-.admonition { border-left: 2pt solid #1a3a8a; padding: 1mm 3mm; margin: 3mm 0; }
-.admonition-title { font-weight: bold; }
-.summary { font-style: italic; }
-.references { font-size: 9pt; }
-.status-badge { font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; border: 0.5pt solid #777;
-  padding: 0 1mm; margin-left: 1mm; }
-"""
+/* A book page: the running head of a left page names the publication, of a right page the
+   chapter, so the two never share a line; the folio sits at the foot. */
+@page {{ size: A4; margin: 22mm 20mm 22mm 20mm;
+  @bottom-center {{ content: counter(page) " / " counter(pages); font: 8pt {sans}; color: #555; }} }}
+@page :left {{ @top-left {{ content: string(site); font: 8pt {sans}; color: #555; width: 100%; }} }}
+@page :right {{ @top-right {{ content: string(chapter, first-except); font: 8pt {sans}; color: #555;
+  width: 100%; text-align: right; }} }}
+@page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }} @bottom-center {{ content: none; }} }}
+html {{ font-family: {serif}; font-size: 10pt; line-height: 1.4; font-variant-ligatures: common-ligatures;
+  hyphens: auto; }}
+body {{ margin: 0; string-set: site attr(data-site); }}
+p, li, dd, td {{ orphans: 2; widows: 2; }}
+a {{ color: #1a3a8a; text-decoration: none; overflow-wrap: break-word; }}
+a[href^="http"] {{ hyphens: none; }}
+abbr, abbr[title] {{ text-decoration: none; border: none; }}
+h1, h2, h3, h4 {{ font-family: {sans}; line-height: 1.2; break-after: avoid; hyphens: manual; }}
+h1 {{ font-size: 18pt; string-set: chapter content(text); bookmark-level: 1; }}
+h2 {{ font-size: 13pt; bookmark-level: 2; }}
+h3 {{ font-size: 11pt; bookmark-level: 3; }}
+h4, h5, h6 {{ bookmark-level: none; }}
+.title-page h1, .contents h1 {{ string-set: none; }}
+.title-page {{ break-after: page; text-align: center; padding-top: 40mm; }}
+.title-page h1 {{ font-size: 24pt; bookmark-level: none; }}
+.title-page .edition {{ font-size: 14pt; margin: 8mm 0; }}
+.title-page .howto {{ text-align: left; margin-top: 20mm; font-size: 9pt; }}
+.contents {{ break-after: page; }}
+.contents ol {{ list-style: none; padding: 0; }}
+.contents li a::after {{ content: leader(". ") target-counter(attr(href), page); }}
+.pdf-page {{ break-before: page; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 3mm 0; }}
+th, td {{ border: 0.5pt solid #999; padding: 1.5mm; vertical-align: top; text-align: left; }}
+thead {{ display: table-header-group; }}
+tr, li.reference, .figure-graphic {{ break-inside: avoid; }}
+figcaption, caption {{ break-after: avoid; break-inside: avoid; font-size: 9pt; font-style: normal;
+  text-align: left; }}
+caption {{ caption-side: top; margin-bottom: 2mm; }}
+.caption-number, .caption-title {{ font-weight: bold; font-family: {sans}; }}
+figure {{ margin: 4mm 0; }}
+figure img {{ max-width: 100%; height: auto; }}
+.figure-graphic {{ text-align: center; margin: 2mm 0; }}
+.figure-graphic svg.figure-svg-narrow {{ display: none; }}  /* the phone drawing; paper has the wide one */
+pre, code {{ font-family: {mono}; font-size: 8pt; white-space: pre-wrap; }}
+.admonition {{ border-left: 2pt solid #1a3a8a; padding: 1mm 3mm; margin: 3mm 0; }}
+.admonition-title {{ font-weight: bold; font-family: {sans}; }}
+.summary {{ font-style: italic; }}
+.references {{ font-size: 9pt; }}
+.evidence-item {{ margin: 1mm 0 0; padding-left: 2mm; border-left: 0.5pt solid #999; }}
+.evidence-where {{ margin: 0; font-size: 8pt; color: #555; font-family: {sans}; }}
+blockquote.evidence {{ margin: 0.5mm 0; }}
+blockquote.evidence p, .evidence-translation p {{ margin: 0.5mm 0; }}
+.evidence-label {{ font-style: italic; }}
+.status-badge {{ font-family: {sans}; font-size: 7.5pt; border: 0.5pt solid #777;
+  padding: 0 1mm; margin-left: 1mm; }}
+""".format(**FONTS)
 
 
 @dataclass
@@ -109,6 +132,10 @@ def slug(url: str) -> str:
     return "p-" + (url.strip("/").replace("/", "-") or "home")
 
 
+class MissingMetadata(ValueError):
+    """The built site's home page lacks the metadata the title page is made from (an old edition)."""
+
+
 def head_facts(site: Path) -> dict:
     """Title, author, version and licence from the home page's own metadata (JSON-LD)."""
     home = lxml.html.parse(str(site / "index.html")).getroot()
@@ -119,7 +146,7 @@ def head_facts(site: Path) -> dict:
             return {"title": part.get("name") or data.get("name"), "site_url": part.get("url", ""),
                     "author": (data.get("author") or {}).get("name", ""), "version": str(data.get("version", "")),
                     "license_url": data.get("license", "")}
-    raise SystemExit(f"{site / 'index.html'}: no schema.org Article metadata; build the site first")
+    raise MissingMetadata(f"{site / 'index.html'}: no schema.org Article metadata; build the site first")
 
 
 def license_name(url: str) -> str:
@@ -284,14 +311,30 @@ def edition_of(site: Path, day: dt.date, version: str | None, pdf_url: str | Non
                    url=pdf_url or urljoin(site_url, PDF_NAME), site_url=site_url, home=home or site_url)
 
 
+def missing_fonts() -> list[str]:
+    """The chosen families that fontconfig cannot find (WeasyPrint would silently fall back)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return []
+    installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    wanted = {"Charis SIL": "fonts-sil-charis", "Noto Sans": "fonts-noto-core", "Noto Naskh Arabic": "fonts-noto-core"}
+    return [f"{family} (apt-get install {package})" for family, package in wanted.items() if family not in installed]
+
+
 def write_pdf(site: Path, out: Path, ed: Edition) -> Path:
     """Render the site into one PDF at ``out`` (WeasyPrint, fonts embedded, text selectable)."""
     import weasyprint  # imported here: the site build does not need it
 
+    for font in missing_fonts():
+        print(f"pdf: warning: font not installed, the PDF falls back to another: {font}", file=sys.stderr)
     document = combined_html(site, ed)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Tagged (PDF/UA-1): headings, paragraphs, lists, tables and figures are marked up for screen
+    # readers and reflow, with the document's language and title.
     weasyprint.HTML(string=document, base_url=str(site.resolve()) + "/").write_pdf(
-        str(out), custom_metadata=True, pdf_variant=None)
+        str(out), custom_metadata=True, pdf_variant="pdf/ua-1", pdf_tags=True)
     return out
 
 
@@ -309,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.UTC).date()
     out = Path(args.out) if args.out else site / PDF_NAME
-    write_pdf(site, out, edition_of(site, day, args.version or None, args.url or None))
+    try:
+        edition = edition_of(site, day, args.version or None, args.url or None)
+    except MissingMetadata as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    write_pdf(site, out, edition)
     print(f"pdf: wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -25,19 +25,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import yaml
+from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pdf  # noqa: E402  (scripts/pdf.py, beside this file)
 
 EDITION_TAG = re.compile(r"^v(\d{4})\.(0[1-9]|1[0-2])$")
 EDITIONS_DIR = "editions"
-ARTICLE_OPEN = re.compile(r"<article\b[^>]*>")
-CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
-PDF_META = re.compile(r'<meta name="citation_pdf_url" content="[^"]*">')
-CHANGELOG_SLOT = re.compile(r'<div class="editions-list">.*?</div>', re.S)
-CITE_VERSION = re.compile(r'<p class="cite-version">.*?</p>', re.S)
-CITE_NOTE = re.compile(r'(<details class="cite-block" id="cite-this-page".*?)(<p class="cite-note">|</details>)', re.S)
+# The hooks an edition is marked by, found in the built HTML by an HTML parser (never by its exact
+# markup, which each tag's templates may write differently).
+CITE_BLOCK = '//details[@id="cite-this-page"]'  # "Cite this page"
+CITE_VERSION = './/*[contains(concat(" ", normalize-space(@class), " "), " cite-version ")]'
+CITE_NOTE = './/*[contains(concat(" ", normalize-space(@class), " "), " cite-note ")]'
+EDITIONS_LIST = '//div[contains(concat(" ", normalize-space(@class), " "), " editions-list ")]'
 # Points the banner's link at the reader's current #section, through the declared anchor moves;
 # on load, on hash changes and at the click itself (so it also holds after instant navigation).
 FOLLOW_HASH = ('<script>(function(){function f(a){var b=a.closest(".edition-banner"),'
@@ -164,40 +166,111 @@ def banner(ed: Edition, href: str, aliases: dict[str, str]) -> str:
             f'<p class="admonition-title">Archived edition of {ed.label}</p>'
             f"<p>This is the {ed.label} edition of the site (tag <code>{ed.tag}</code>, published "
             f"{pdf.human_date(ed.date)}): a fixed copy at a permanent address, never updated. "
-            f'<a class="edition-living" href="{href}">Read this page in the living version</a>.</p></div>'
+            f'<a class="edition-living" href="{html.escape(href)}">Read this page in the living version</a>.</p></div>'
             + FOLLOW_HASH)
+
+
+class Unmarked(SystemExit):
+    """A built page that cannot carry a mark it must: the publish stops and names the page."""
+
+    def __init__(self, page: Path, public: Path, why: str):
+        super().__init__(f"publish: {page.relative_to(public).as_posix()}: {why}; nothing was published")
+
+
+def read_page(page: Path) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(page.read_text(encoding="utf-8"))
+
+
+def write_page(page: Path, doc: lxml.html.HtmlElement) -> None:
+    page.write_text(lxml.html.tostring(doc, encoding="unicode", doctype="<!doctype html>") + "\n", encoding="utf-8")
+
+
+def elements(markup: str) -> list:
+    """HTML written here (escaped where it holds text), as elements to put in a page."""
+    return lxml.html.fragments_fromstring(markup)
+
+
+def put_first(parent, markup: str) -> None:
+    """The elements at the start of ``parent``, before its own text and children."""
+    new = elements(markup)
+    new[-1].tail = (new[-1].tail or "") + (parent.text or "")
+    parent.text = None
+    for n, el in enumerate(new):
+        parent.insert(n, el)
+
+
+def put_before(el, markup: str) -> None:
+    for new in elements(markup):
+        el.addprevious(new)
+
+
+def replace_with(el, markup: str) -> None:
+    """``el`` replaced by the markup's elements (its tail kept after them)."""
+    new = elements(markup)
+    new[-1].tail = (new[-1].tail or "") + (el.tail or "")
+    for item in new:
+        el.addprevious(item)
+    el.getparent().remove(el)
+
+
+def set_contents(el, markup: str) -> None:
+    """``el`` keeps its tag, attributes and tail; its contents become those of the markup's element."""
+    source = elements(markup)[0]
+    for child in list(el):
+        el.remove(child)
+    el.text = source.text
+    el.extend(list(source))
+
+
+def head_link(head, selector: str, tag: str, attrs: dict[str, str] | None) -> None:
+    """The head's one element matching ``selector`` set to ``attrs`` (added if missing), or removed."""
+    found = head.xpath(selector)
+    for extra in found[1:] if attrs else found:
+        head.remove(extra)
+    if not attrs:
+        return
+    el = found[0] if found else etree.SubElement(head, tag)
+    for name, value in attrs.items():
+        el.set(name, value)
+
+
+def is_redirect(doc) -> bool:
+    """A redirect stub (a moved page): it has no content to mark."""
+    return bool(doc.xpath('//head/meta[translate(@http-equiv, "REFSH", "refsh")="refresh"]'))
 
 
 def mark_edition(public: Path, ed: Edition, base: str, pages: dict[str, str], ids: dict[str, dict[str, str]],
                  has_pdf: bool) -> int:
-    """Banner, canonical link to itself and its own PDF (if it has one) on every page of an edition."""
+    """Banner, canonical link to itself, "Cite this edition" and its own PDF (if it has one) on every
+    page of an edition; a page that cannot carry them stops the publish."""
     folder = public / EDITIONS_DIR / ed.slug
     marked = 0
-    for page in sorted(folder.rglob("*.html")):
-        text = page.read_text(encoding="utf-8")
-        if page.name != "index.html" or not ARTICLE_OPEN.search(text):
-            continue  # 404 and redirect stubs have no article
+    for page in sorted(folder.rglob("index.html")):
+        doc = read_page(page)
+        if is_redirect(doc):
+            continue
         url = page_url(folder, page)
         here = f"{EDITIONS_DIR}/{ed.slug}/{url}"
+        articles, head = doc.xpath("//article"), doc.find("head")
+        if len(articles) != 1:
+            raise Unmarked(page, public, f"has {len(articles)} <article> elements, so no one place for the edition's banner")
+        if head is None:
+            raise Unmarked(page, public, "has no <head> for the edition's canonical link")
+        head_link(head, 'link[@rel="canonical"]', "link", {"rel": "canonical", "href": f"{base}{here}"})
+        head_link(head, 'meta[@name="citation_pdf_url"]', "meta", {
+            "name": "citation_pdf_url", "content": f"{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}"} if has_pdf else None)
+        if any(not block.xpath(CITE_VERSION) for block in doc.xpath(CITE_BLOCK)):
+            raise Unmarked(page, public, "its cite block has no element of class cite-version to say that it "
+                                         "cites this edition, not the living version")
+        for version in doc.xpath(CITE_VERSION):  # the page's, and any section's
+            set_contents(version, f"<p><strong>Cite this edition</strong> ({ed.label}, a fixed text):</p>")
         living = living_address(url, public, pages)
-        canonical = f'<link rel="canonical" href="{base}{here}">'
-        text = CANONICAL.sub(canonical, text, count=1) if CANONICAL.search(text) else \
-            text.replace("</head>", canonical + "</head>", 1)
-        pdf_meta = f'<meta name="citation_pdf_url" content="{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}">'
-        if not has_pdf:
-            text = PDF_META.sub("", text)
-        elif PDF_META.search(text):
-            text = PDF_META.sub(pdf_meta, text, count=1)
-        else:
-            text = text.replace("</head>", pdf_meta + "</head>", 1)
-        text = CITE_VERSION.sub(f'<p class="cite-version"><strong>Cite this edition</strong> ({ed.label}, a fixed '
-                                "text):</p>", text, count=1)
-        note = banner(ed, relative(here, living), ids.get(living, {}))
-        text = ARTICLE_OPEN.sub(lambda m, note=note: m.group(0) + note, text, count=1)
+        put_first(articles[0], banner(ed, relative(here, living), ids.get(living, {})))
         changelog = relative(here, living_address("about/changelog/", public, pages))
-        text = CHANGELOG_SLOT.sub(lambda m, c=changelog: f'<div class="editions-list"><p>Every dated edition is listed '
-                                  f'on the <a href="{c}">changelog of the living site</a>.</p></div>', text, count=1)
-        page.write_text(text, encoding="utf-8")
+        for slot in doc.xpath(EDITIONS_LIST):
+            set_contents(slot, f'<div><p>Every dated edition is listed on the <a href="{html.escape(changelog)}">'
+                               "changelog of the living site</a>.</p></div>")
+        write_page(page, doc)
         marked += 1
     return marked
 
@@ -221,8 +294,8 @@ def changelog_block(editions: list[Edition], from_url: str) -> str:
 
 
 def anchors_of(page: Path) -> list[str]:
-    text = page.read_text(encoding="utf-8")
-    return sorted(set(re.findall(r'\bid="((?:sec|art)-[^"]+)"', text)))
+    ids = read_page(page).xpath("//*/@id")
+    return sorted({i for i in ids if i.startswith(("sec-", "art-"))})
 
 
 def cite_edition(public: Path, editions: list[Edition], url: str, base: str, pages: dict[str, str]) -> str:
@@ -232,8 +305,8 @@ def cite_edition(public: Path, editions: list[Edition], url: str, base: str, pag
         for old in [url, *(o for o, n in pages.items() if n == url)]:
             page = folder / old / "index.html"
             if page.exists():
-                address = f"{base}{EDITIONS_DIR}/{ed.slug}/{old}"
-                link = relative(url, f"{EDITIONS_DIR}/{ed.slug}/{old}")
+                address = html.escape(f"{base}{EDITIONS_DIR}/{ed.slug}/{old}")
+                link = html.escape(relative(url, f"{EDITIONS_DIR}/{ed.slug}/{old}"))
                 return (f'<div class="cite-edition" data-url="{address}" data-edition="{ed.slug}" '
                         f'data-label="{ed.label}" data-date="{ed.date.isoformat()}" data-version="{ed.tag}" '
                         f'data-anchors="{" ".join(anchors_of(page))}"><p><strong>Cite the {ed.label} edition</strong> '
@@ -244,42 +317,65 @@ def cite_edition(public: Path, editions: list[Edition], url: str, base: str, pag
 
 def mark_living(public: Path, editions: list[Edition], base: str, pages: dict[str, str]) -> None:
     """Fill the changelog's list of editions and offer each page's newest edition for citation."""
+    listed = False
     for page in sorted(public.glob("**/index.html")):
         if EDITIONS_DIR in page.relative_to(public).parts[:1]:
             continue
-        text = page.read_text(encoding="utf-8")
+        doc = read_page(page)
         url = page_url(public, page)
-        new = CHANGELOG_SLOT.sub(lambda m, url=url: changelog_block(editions, url), text, count=1)
+        slots = doc.xpath(EDITIONS_LIST)
+        for slot in slots:
+            replace_with(slot, changelog_block(editions, url))
+        listed = listed or bool(slots)
         block = cite_edition(public, editions, url, base, pages) if editions else ""
-        if block:
-            new = CITE_NOTE.sub(lambda m, block=block: m.group(1) + block + m.group(2), new, count=1)
-        if new != text:
-            page.write_text(new, encoding="utf-8")
+        cite = doc.xpath(CITE_BLOCK) if block else []
+        if cite:
+            notes = cite[0].xpath(CITE_NOTE)
+            if notes:
+                put_before(notes[0], block)
+            else:
+                cite[0].extend(elements(block))
+        if slots or cite:
+            write_page(page, doc)
+    if editions and not listed:
+        raise SystemExit('publish: no page of the living site has a <div class="editions-list"> to list the '
+                         "editions in (docs/about/changelog.md should); nothing was published")
 
 
 def edition_pdf(folder: Path, ed: Edition, base: str) -> bool:
-    """The edition's own PDF, dated by its tag; an older edition whose pages lack what the PDF
-    needs keeps its pages without one (said in one line)."""
+    """The edition's own PDF, dated by its tag. An older edition whose pages lack the metadata the
+    PDF needs keeps its pages without one (said in one line); any other failure stops the publish."""
     address = f"{base}{EDITIONS_DIR}/{ed.slug}/{pdf.PDF_NAME}"
     try:
         facts = pdf.head_facts(folder)
-        pdf.write_pdf(folder, folder / pdf.PDF_NAME,
-                      pdf.edition_of(folder, ed.date, f"{ed.tag} (site version {facts['version']})", address, base))
-    except (SystemExit, ValueError, KeyError, OSError, IndexError) as exc:
+    except pdf.MissingMetadata as exc:
         print(f"publish: {ed.tag} has no PDF: {exc}", file=sys.stderr)
         return False
+    pdf.write_pdf(folder, folder / pdf.PDF_NAME,
+                  pdf.edition_of(folder, ed.date, f"{ed.tag} (site version {facts['version']})", address, base))
     return True
 
 
 def publish(root: Path, out: Path, with_pdfs: bool = True) -> list[str]:
-    """Everything under ``out``; returns one line per edition skipped."""
+    """Everything under ``out``; returns one line per edition skipped. ``out`` is replaced only
+    when everything is built and marked; nothing of a failed publish stays behind."""
     base = site_url(root)
     scratch = out.with_name(f"{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        skipped = build_all(root, scratch, base, with_pdfs)
+        shutil.rmtree(out, ignore_errors=True)
+        scratch.rename(out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return skipped
+
+
+def build_all(root: Path, scratch: Path, base: str, with_pdfs: bool) -> list[str]:
+    """The living site, the editions and the PDFs, into ``scratch``."""
     done = build_site(root, scratch, base, os.environ.get("GENERATOR") or "mkdocs")
     if done.returncode != 0:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise SystemExit(f"{done.stdout}{done.stderr}publish: the living site did not build; {out}/ left unchanged")
+        raise SystemExit(f"{done.stdout}{done.stderr}publish: the living site did not build; nothing was published")
     pages, ids = living_moves(root)
     editions, skipped = [], []
     for ed in edition_tags(root):
@@ -297,8 +393,6 @@ def publish(root: Path, out: Path, with_pdfs: bool = True) -> list[str]:
     if with_pdfs:
         today = dt.datetime.now(dt.UTC).date()
         pdf.write_pdf(scratch, scratch / pdf.PDF_NAME, pdf.edition_of(scratch, today, None, f"{base}{pdf.PDF_NAME}"))
-    shutil.rmtree(out, ignore_errors=True)
-    scratch.rename(out)
     return skipped
 
 

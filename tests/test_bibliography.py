@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mdcite import bibliography
 from mdcite.errors import SourceError
 from tests.helpers import bib
 
@@ -133,3 +134,42 @@ def test_invalid_entries_are_reported_with_their_location(text, where, message):
     report = str(caught.value)
     assert report.startswith(where + ": error: ")
     assert message in report
+
+
+def test_a_broken_entry_is_set_aside_and_every_other_entry_is_read(tmp_path):
+    from mdcite.bibliography import load
+
+    path = tmp_path / "references.bib"
+    path.write_text("@online{good, author = {{A}}, title = {T}, url = {https://a.org}}\n"
+                    "@online{bad, author = {{B}}, title = {T}, date = {20x5}, url = {https://b.org}}\n"
+                    "@online{after, author = {{C}}, title = {T}, url = {https://c.org}}\n")
+    partial = load(path, "references.bib", partial=True)
+    assert list(partial.references) == ["good", "after"] and partial.broken == {"bad"}
+    assert [str(d) for d in partial.problems] == [
+        "references.bib:2:1: error: date of 'bad' ('20x5') does not parse; write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"]
+    with pytest.raises(SourceError):  # the whole file, as a build needs it, still fails
+        load(path, "references.bib")
+
+
+def test_did_you_mean_names_a_near_miss_and_nothing_for_a_far_key():
+    from mdcite.errors import did_you_mean
+
+    keys = ["tass-2025-duma", "org-2025", "undated", "chapter-2021"]
+    assert did_you_mean("tass-2025-dmua", keys) == " (did you mean 'tass-2025-duma'?)"  # two letters swapped
+    assert did_you_mean("Org-2025", keys) == " (did you mean 'org-2025'?)"
+    assert did_you_mean("nosuchkey", keys) == ""
+    assert did_you_mean("kremlin-2025", keys) == ""
+def test_a_work_is_filed_under_the_latin_initial_of_its_sort_name_or_under_other():
+    from mdcite.extension import initial
+
+    names = ("ABC Media", "“Quoted” Org", "Ölçü", "صبا", "2024 report")
+    assert [initial(bibliography.fold(n)) for n in names] == ["A", "Q", "O", "#", "#"]
+
+
+def test_a_title_and_address_in_arabic_are_isolated_and_a_latin_title_is_not():
+    refs = bib("""@online{ar, author = {{Al Mayadeen}}, title = {الشورى الإيراني يصادق}, date = {2025-05-21},
+                    url = {https://example.org/الشورى}}
+                  @online{en, author = {{TASS}}, title = {Duma ratifies}, date = {2025-04-08}, url = {https://example.org/x}}""")
+    assert refs["ar"].html == ("Al Mayadeen. 2025. “<bdi>الشورى الإيراني يصادق</bdi>.” 21 May 2025. "
+                               '<a href="https://example.org/الشورى"><bdi>https://example.org/الشورى</bdi></a>.')
+    assert "<bdi>" not in refs["en"].html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -215,3 +216,86 @@ def test_links_to_generated_anchors_are_not_reported(project):
                                                "[defence](../articles.md#tag-defence) [@org-2025].\n")
     done = check(project)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_one_bad_year_in_one_entry_gives_its_own_located_error_and_no_cascade(tmp_path):
+    """The issue's case: the entry is cited by pages and by the figures' data package."""
+    from tests.helpers import copy_project
+    from tests.site_pages import ROOT
+
+    project = copy_project(ROOT, tmp_path / "site")
+    bib = project / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@online{islamtimes-2023-rasht-astara,")
+    date = text.index("date         = {2023-05-17}", start)
+    bib.write_text(text[:date] + "year         = {20x3}" + text[date + len("date         = {2023-05-17}"):],
+                   encoding="utf-8")
+    done = check(project)
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if ": error: " in line]
+    line = text.count("\n", 0, date) + 1
+    assert errors == [f"references.bib:{line}:1: error: date of 'islamtimes-2023-rasht-astara' ('20x3') does not "
+                      "parse; write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"]
+
+
+def test_an_unclosed_brace_sets_only_its_entry_aside(project):
+    bib = project / "references.bib"
+    bib.write_text("@online{broken, author = {{A}}, title = {Unclosed,\n  url = {https://a.org}}\n\n"
+                   + bib.read_text(encoding="utf-8"))
+    done = check(project)
+    errors = [line for line in done.stderr.splitlines() if ": error: " in line]
+    assert errors == ["references.bib:1:41: error: BibTeX syntax error in entry 'broken': the brace opening field "
+                      "'title' is not closed before 'url ='; close it with '}'"]
+    assert "9 entries" in done.stdout  # every other entry is read, and serves the other checks
+
+
+def test_citations_of_a_broken_entry_are_not_reported_as_unknown_keys(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("date         = {2025},", "date         = {soon},", 1))
+    errors = [line for line in check(project).stderr.splitlines() if ": error: " in line]
+    assert errors == ["references.bib:5:1: error: date of 'org-2025' ('soon') does not parse; "
+                      "write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"]  # not the pages citing it
+
+
+def test_a_field_given_twice_is_located_at_its_second_occurrence(project):
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("@online{org-2025,", "@online{org-2025,\n  date = {2024},"))
+    errors = [line for line in check(project).stderr.splitlines() if ": error: " in line]
+    assert errors == ["references.bib:6:3: error: field 'date' appears twice in entry 'org-2025'; keep one"]
+
+
+def test_an_unreadable_bibliography_says_once_that_keys_were_not_checked(project):
+    (project / "references.bib").write_bytes(b"@online{x, author = {{A}},\n title = {Caf\xe9}, url = {https://a.org}}\n")
+    done = check(project)
+    assert done.stderr.splitlines()[:2] == [
+        "references.bib:2:14: error: file is not UTF-8 (byte 0xe9); save it as UTF-8",
+        "references.bib:2:14: note: citation keys in pages and figure data were not checked; they will be once "
+        "references.bib can be read"]
+    assert "unknown" not in done.stdout + done.stderr
+    assert "1 error, 0 warnings" in done.stdout
+
+
+def test_a_key_with_no_close_match_gets_no_did_you_mean(project):
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nFar [@nosuchkey] and near [@tass-2025-dumma].\n")
+    errors = [line for line in check(project).stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        "docs/index.md:15:5: error: unknown citation key 'nosuchkey'; add the work to references.bib or fix the key",
+        "docs/index.md:15:27: error: unknown citation key 'tass-2025-dumma' (did you mean 'tass-2025-duma'?); "
+        "add the work to references.bib or fix the key"]
+
+
+def published(project, manifest: dict) -> None:
+    (project / "tests").mkdir(exist_ok=True)
+    (project / "tests" / "anchors.json").write_text(json.dumps(manifest))
+
+
+def test_a_duplicate_of_a_published_id_names_the_one_that_holds_it_and_says_to_rename_the_other(project):
+    published(project, {"": ["sec-home-section"]})
+    page = project / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n## Again {#sec-home-section}\n")
+    errors = [line for line in check(project).stderr.splitlines() if "sec-home-section" in line]
+    assert errors == [
+        "docs/deep/er/page.md:11:1: error: label 'sec-home-section' is defined 2 times; the one at docs/index.md:11 "
+        "holds the published id (in tests/anchors.json): rename this one",
+        "docs/index.md:11:1: error: label 'sec-home-section' is defined 2 times; this one holds the published id "
+        "(in tests/anchors.json): keep it, and rename the other at docs/deep/er/page.md:11"]

@@ -65,15 +65,17 @@ def test_page_title_in_metadata_matches_the_heading(built_site):
 
 
 def cite_block(path):
-    return parse(path).cssselect("details.cite-block")[0]
+    """The page's "Cite this page" block (its living formats come first; the template of an
+    edition's formats follows them)."""
+    return parse(path).cssselect("details#cite-this-page")[0]
 
 
-def test_every_page_shows_a_cite_block_in_four_formats(built_site):
+def test_every_page_shows_a_cite_block_in_five_formats(built_site):
     for path in content_pages(built_site):
-        block = cite_block(path)
-        formats = [el.get("data-format") for el in block.cssselect(".cite-text")]
-        assert formats == ["chicago", "apa", "bibtex", "ris"], path
-        assert len(block.cssselect("button.cite-copy")) == 4
+        living = cite_block(path).cssselect("dl.cite-formats")[0]
+        formats = [el.get("data-format") for el in living.cssselect(".cite-text")]
+        assert formats == ["chicago", "apa", "bibtex", "ris", "csl"], path
+        assert len(living.cssselect("button.cite-copy")) == 5
 
 
 def test_cite_block_bibtex_parses_with_pybtex_and_bibtexparser(built_site):

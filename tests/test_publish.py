@@ -368,9 +368,78 @@ def in_browser(served) -> dict:
 def test_a_living_section_offers_the_edition_address_of_that_section(in_browser):
     address = f"{BASE}editions/2026-12/themes/energy/#{in_browser['section']}"
     texts = in_browser["texts"]
-    assert len(texts) == 4 and all(address in text for text in texts), texts
+    assert len(texts) == 5 and all(address in text for text in texts), texts  # Chicago … CSL-JSON
 
 
 @pytest.mark.browser
 def test_the_edition_banner_follows_the_readers_section_through_a_declared_move(in_browser, served):
     assert in_browser["living"] == served + f"about/method/#{NEW_ID}"
+
+
+# ----------------------------------------------------------------------------- the PDF as a book
+
+HEAD_ZONE_PT = 62  # the top margin (22 mm): only a running head is set there
+
+
+def text_runs(page) -> list[tuple[float, str, str]]:
+    """(height on the page in points, text, font name) of every run of text on a PDF page."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((tm[5] * cm[3] + cm[5], text.strip(), str((font or {}).get("/BaseFont", ""))))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def fonts_of(reader: pypdf.PdfReader) -> dict[str, bool]:
+    """Every font the PDF uses, by name, and whether its program is embedded."""
+    found = {}
+    for page in reader.pages:
+        for font in (page.get("/Resources") or {}).get("/Font", {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor") or next(
+                (d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])), None)
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            found[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def test_pdf_embeds_every_font_it_uses_and_sets_its_text_in_the_chosen_faces(pdf_reader):
+    installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    if not in_ci() and not {"Charis SIL", "Noto Sans"} <= set(installed.replace(",", "\n").splitlines()):
+        pytest.skip("the PDF's fonts are not installed (apt-get install fonts-sil-charis fonts-noto-core)")
+    fonts = fonts_of(pdf_reader)
+    assert fonts and all(fonts.values()), {name: embedded for name, embedded in fonts.items() if not embedded}
+    families = {name.split("+", 1)[-1].split("-")[0] for name in fonts}
+    assert {"Charis", "Noto"} <= families, families
+
+
+def test_pdf_is_tagged_for_accessibility_with_its_language(pdf_reader):
+    catalog = pdf_reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en"
+
+
+def test_pdf_running_head_is_one_title_never_two_sharing_a_line(pdf_reader, published):
+    site_title = pdf_reader.metadata.title
+    chapters = {" ".join(h1.text_content().replace("¶", "").split())
+                for page in living_pages(published.public)
+                for h1 in parse(page).cssselect("article h1")}
+    height = float(pdf_reader.pages[0].mediabox.height)
+    heads = []
+    for n, page in enumerate(pdf_reader.pages[1:], start=2):
+        head = " ".join(text for y, text, _ in text_runs(page) if y > height - HEAD_ZONE_PT)
+        if head:
+            heads.append(head)
+            assert head == site_title or head in chapters, f"page {n}: running head {head!r}"
+    assert site_title in heads and len(set(heads)) > 5, set(heads)
+
+
+def test_pdf_captions_start_with_a_bold_figure_or_table_label(pdf_reader):
+    labels = [(text, font) for page in pdf_reader.pages for _, text, font in text_runs(page)
+              if re.fullmatch(r"(Figure|Table) \d+\.", text)]
+    assert len(labels) >= 5, labels
+    assert all("Bold" in font for _, font in labels), labels

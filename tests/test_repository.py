@@ -201,6 +201,7 @@ def test_pre_commit_runs_mdcite_check_when_pages_or_bibliography_change():
     assert hook["pass_filenames"] is False
     files = re.compile(hook["files"])
     assert files.search("docs/themes/energy.md") and files.search("references.bib")
+    assert files.search("evidence/treaty/articles.yml")
     assert not files.search("scripts/mdcite/cli.py")
 
 

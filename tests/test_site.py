@@ -92,6 +92,41 @@ def test_each_citing_page_closes_with_exactly_the_works_it_cites(built_site):
         assert lists[0].getparent().index(lists[0]) >= 0
 
 
+def test_not_found_page_offers_search_and_three_ways_on_at_the_root_and_under_a_sub_path(built_site, subpath_site):
+    for site, base in ((built_site, "/"), (subpath_site, "/treaty-guide/")):
+        ways = parse(site / "404.html").cssselect(".not-found-ways")[0]
+        assert ways.cssselect('label[for="__search"]'), "no way to open the search"
+        hrefs = {a.get("href") for a in ways.cssselect("a")}
+        assert {f"{base}.", f"{base}treaty/articles/", f"{base}references/"} <= hrefs, (base, hrefs)
+
+
+def test_bibliography_letter_bar_links_to_a_heading_above_each_letters_works(built_site):
+    doc = parse(built_site / "references" / "index.html")
+    bar = doc.cssselect("nav.az-bar a")
+    assert len(bar) >= 20, "the A–Z bar is missing or nearly empty"
+    for a in bar:
+        letter = a.text_content()
+        heading = doc.get_element_by_id(a.get("href")[1:])
+        assert heading.tag == "h2" and heading.text_content() == letter
+        entries = heading.getnext().cssselect("li.reference")
+        assert entries, f"no works under {letter}"
+        for li in entries:
+            first = bibliography.fold(li.text_content().lstrip(" \"“‘([{"))[:1].upper()
+            assert first == letter, (letter, li.get("id"), li.text_content()[:40])
+
+
+def test_a_right_to_left_title_is_isolated_so_the_date_after_it_keeps_its_place(built_site):
+    arabic = re.compile("[\u0600-\u06ff]")
+    for path, selector in ((built_site / "references" / "index.html", ".bibliography li.reference"),
+                           (page_for(built_site, "treaty/articles.md"), "section.references li.reference")):
+        entries = parse(path).cssselect(selector)
+        isolated = [li for li in entries if any(arabic.search(b.text_content()) for b in li.cssselect("bdi"))]
+        assert len(isolated) >= 2, f"{path}: the Arabic titles are not in <bdi>"
+        for li in entries:
+            loose = "".join(li.xpath("./text() | ./a/text()"))
+            assert not arabic.search(loose), f"{li.get('id')}: right-to-left text outside <bdi>: {loose[:80]}"
+
+
 def test_bibliography_page_has_every_entry_with_backlinks(built_site):
     bib = bibliography.load(ROOT / "references.bib")
     doc = parse(built_site / "references" / "index.html")

@@ -1,72 +1,8 @@
-/* "Cite this page / this section": fill in the reader's access date, copy buttons, and a
-   per-section citation built from the page's own cite block; and reference previews for
-   in-text citations. Same-origin, no dependencies. */
+/* Reference previews for in-text citations, and the "download these works" buttons of a page's
+   reference list. ("Cite this page" and "Cite this section" are cite-block.js.) Same-origin, no
+   dependencies. */
 (function () {
   "use strict";
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December"];
-
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-
-  function accessed(style, d) {
-    if (style === "dmy") return d.getDate() + " " + MONTHS[d.getMonth()] + " " + d.getFullYear();
-    if (style === "mdy") return MONTHS[d.getMonth()] + " " + d.getDate() + ", " + d.getFullYear();
-    if (style === "ris") return d.getFullYear() + "/" + pad(d.getMonth() + 1) + "/" + pad(d.getDate());
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
-  }
-
-  function fillDates(root) {
-    var today = new Date();
-    root.querySelectorAll(".cite-accessed").forEach(function (el) {
-      el.textContent = accessed(el.getAttribute("data-style"), today);
-    });
-  }
-
-  function copy(button) {
-    var text = button.parentElement.querySelector(".cite-text").textContent;
-    var done = function () {
-      var old = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = old; }, 1500);
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, done);
-    } else {
-      var area = document.createElement("textarea");
-      area.value = text;
-      document.body.appendChild(area);
-      area.select();
-      try { document.execCommand("copy"); } catch (e) { /* nothing to do */ }
-      area.remove();
-      done();
-    }
-  }
-
-  /* A section's citation: the page block with the section's title and #anchor. */
-  function sectionBlock(pageBlock, heading) {
-    var block = pageBlock.cloneNode(true);
-    var id = heading.id;
-    var title = heading.textContent.replace(/[¶#]\s*$/, "").trim();
-    var pageTitle = pageBlock.getAttribute("data-title");
-    var url = pageBlock.getAttribute("data-url") + "#" + id;
-    block.removeAttribute("id");
-    block.classList.add("cite-section");
-    block.querySelector("summary").textContent = "Cite this section";
-    block.querySelectorAll(".cite-text").forEach(function (el) {
-      var html = el.innerHTML;
-      html = html.split(pageBlock.getAttribute("data-url")).join(url);
-      html = html.split("“" + pageTitle + ".”").join("“" + pageTitle + ": " + title + ".”");
-      html = html.split("<em>" + pageTitle + "</em>").join("<em>" + pageTitle + ": " + title + "</em>");
-      html = html.split("title        = {" + pageTitle + "}").join("title        = {" + pageTitle + ": " + title + "}");
-      html = html.split("TI  - " + pageTitle).join("TI  - " + pageTitle + ": " + title);
-      html = html.split("{" + pageBlock.getAttribute("data-key") + ",").join("{" + pageBlock.getAttribute("data-key") + "-" + id + ",");
-      el.innerHTML = html;
-    });
-    var note = block.querySelector(".cite-note");
-    if (note) note.remove();
-    return block;
-  }
-
   /* "Download these works": cut this page's entries out of the site's own export files. */
   var MIME = { bib: "application/x-bibtex", ris: "application/x-research-info-systems",
     json: "application/vnd.citationstyles.csl+json" };
@@ -154,6 +90,31 @@
     box.style.top = top + window.scrollY + "px";
   }
 
+  /* The section a citation stands in: the last of the page's section ids (listed, in page
+     order, on a reference list that has passages) whose element comes before the citation, as
+     the engine's index assigns citations to sections; "top" above the first. */
+  function sectionOf(link, entry) {
+    var list = entry.closest("section.references");
+    var ids = ((list && list.getAttribute("data-sections")) || "").split(" ");
+    var found = "top";
+    ids.forEach(function (id) {
+      var el = id && document.getElementById(id);
+      if (el && (el.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING)) found = id;
+    });
+    return found;
+  }
+
+  /* In a preview, only the passages that support the citation's own section, expanded. */
+  function keepPassagesOf(box, section) {
+    box.querySelectorAll(".evidence-item").forEach(function (item) {
+      if (item.getAttribute("data-section") !== section) item.remove();
+      else if (item.tagName === "DETAILS") item.open = true;
+    });
+    box.querySelectorAll(".evidence-list").forEach(function (list) {
+      if (!list.children.length) list.remove();
+    });
+  }
+
   function show(link) {
     clearTimeout(hideTimer);
     if (shownFor === link) return;
@@ -163,6 +124,7 @@
     box.replaceChildren.apply(box, Array.prototype.map.call(entry.childNodes, function (n) {
       return n.cloneNode(true);
     }));
+    keepPassagesOf(box, sectionOf(link, entry));
     box.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
     box.querySelectorAll("a, button").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
     box.hidden = false;
@@ -239,76 +201,17 @@
       show(link);
     }, true);
     window.addEventListener("resize", hide);
-  }
-
-  /* "Cite the <month year> edition": publish.py puts the newest edition of the page in the page's
-     cite block (.cite-edition, with its permanent address); here it gets the same four formats as
-     the living version, for the page and for each section that the edition has. */
-  function editionFormats(block, ed, heading) {
-    var title = block.getAttribute("data-title") +
-      (heading ? ": " + heading.textContent.replace(/[¶#]\s*$/, "").trim() : "");
-    var url = ed.getAttribute("data-url") + (heading ? "#" + heading.id : "");
-    var author = block.getAttribute("data-author"), site = block.getAttribute("data-site");
-    var label = ed.getAttribute("data-label"), tag = ed.getAttribute("data-version");
-    var iso = ed.getAttribute("data-date"), parts = iso.split("-");
-    var month = MONTHS[parseInt(parts[1], 10) - 1], day = parseInt(parts[2], 10);
-    var key = block.getAttribute("data-key") + (heading ? "-" + heading.id : "") + "-" + ed.getAttribute("data-edition");
-    var formats = [
-      ["Chicago (author-date)", "chicago", author + ". " + parts[0] + ". “" + title + ".” <em></em>, " + label +
-        " edition (" + tag + "). Published " + day + " " + month + " " + parts[0] + ". " + url + ".", site],
-      ["APA (7th edition)", "apa", author + ". (" + parts[0] + ", " + month + " " + day + "). <em></em>. " + site +
-        " (" + label + " edition). " + url, title],
-      ["BibTeX", "bibtex", "@online{" + key + ",\n  author       = {{" + author + "}},\n  title        = {" + title +
-        "},\n  organization = {" + site + "},\n  version      = {" + tag + "},\n  date         = {" + iso +
-        "},\n  url          = {" + url + "},\n  langid       = {english},\n}"],
-      ["RIS", "ris", "TY  - ELEC\nAU  - " + author + "\nTI  - " + title + "\nT2  - " + site + "\nPY  - " + parts[0] +
-        "\nDA  - " + parts.join("/") + "\nET  - " + tag + "\nUR  - " + url + "\nLA  - en\nER  - "]
-    ];
-    var dl = document.createElement("dl");
-    dl.className = "cite-formats cite-edition-formats";
-    formats.forEach(function (f) {
-      var dt = document.createElement("dt"), dd = document.createElement("dd");
-      var text = document.createElement(f[1] === "bibtex" || f[1] === "ris" ? "pre" : "span");
-      dt.textContent = f[0];
-      text.className = "cite-text";
-      text.setAttribute("data-format", f[1]);
-      var pieces = f[2].split("<em></em>");
-      text.appendChild(document.createTextNode(pieces[0]));
-      if (pieces.length > 1) {
-        var em = document.createElement("em");
-        em.textContent = f[3];
-        text.appendChild(em);
-        text.appendChild(document.createTextNode(pieces[1]));
-      }
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "cite-copy md-button";
-      button.textContent = "Copy";
-      button.setAttribute("aria-label", "Copy the " + f[0] + " citation of the " + label + " edition");
-      dd.appendChild(text);
-      dd.appendChild(document.createTextNode(" "));
-      dd.appendChild(button);
-      dl.appendChild(dt);
-      dl.appendChild(dd);
+    /* On paper every passage is open (print lists them after the page's references). */
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.evidence-item:not([open])").forEach(function (d) {
+        d.open = true;
+        d.setAttribute("data-opened-for-print", "");
+      });
     });
-    return dl;
-  }
-
-  function editionCitations(root) {
-    root.querySelectorAll(".cite-block").forEach(function (block) {
-      var heading = block.classList.contains("cite-section") ? block.previousElementSibling : null;
-      block.querySelectorAll(".cite-edition").forEach(function (ed) {
-        if (ed.querySelector(".cite-edition-formats")) return;
-        if (heading && (" " + ed.getAttribute("data-anchors") + " ").indexOf(" " + heading.id + " ") < 0) {
-          ed.remove();  /* that edition has no such section */
-          return;
-        }
-        var link = ed.querySelector("a.cite-edition-link");
-        if (heading && link) {
-          link.setAttribute("href", link.getAttribute("href").split("#")[0] + "#" + heading.id);
-          link.textContent = ed.getAttribute("data-url") + "#" + heading.id;
-        }
-        ed.appendChild(editionFormats(block, ed, heading));
+    window.addEventListener("afterprint", function () {
+      document.querySelectorAll("details.evidence-item[data-opened-for-print]").forEach(function (d) {
+        d.open = false;
+        d.removeAttribute("data-opened-for-print");
       });
     });
   }
@@ -318,18 +221,6 @@
     root.querySelectorAll(".reference-download").forEach(function (b) {
       b.addEventListener("click", function () { saveWorks(b); });
     });
-    var pageBlock = root.querySelector("#cite-this-page");
-    if (!pageBlock) return;
-    root.querySelectorAll(".md-content h2[id^='sec-'], .md-content h3[id^='sec-']").forEach(function (h) {
-      if (h.nextElementSibling && h.nextElementSibling.classList.contains("cite-section")) return;
-      h.insertAdjacentElement("afterend", sectionBlock(pageBlock, h));
-    });
-    editionCitations(root);
-    fillDates(root);
-    root.querySelectorAll(".cite-copy").forEach(function (b) {
-      b.addEventListener("click", function () { copy(b); });
-    });
-
   }
 
   listenForPreviews();

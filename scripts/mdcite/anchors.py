@@ -9,17 +9,17 @@ other way round.
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from pathlib import Path
+from urllib.parse import quote
 
 from .errors import Diagnostic
-from .index import ALIASES_FILE, MOVED_PAGES, Moves, load_moves, page_url
+from .index import ALIASES_FILE, MANIFEST_FILE, MOVED_PAGES, Moves, load_moves, page_url
 
 __all__ = ["ALIASES_FILE", "MANIFEST_FILE", "Moves", "load_moves", "check", "current_anchors",
            "page_url_of", "redirect_html", "write_manifest"]
-
-MANIFEST_FILE = "tests/anchors.json"
 
 
 def current_anchors(idx) -> dict[str, list[str]]:
@@ -79,9 +79,11 @@ def page_url_of(src: str) -> str:
 
 
 def redirect_html(from_url: str, to_url: str) -> str:
-    """A static redirect for a moved page: works without JavaScript and tells search engines."""
+    """A static redirect for a moved page: works without JavaScript and tells search engines.
+    The address is written as a URL (percent-encoded) and then escaped for HTML."""
     target = posixpath.relpath(to_url or ".", from_url.rstrip("/") or ".") + "/"
+    href = html.escape(quote(target, safe="/.-_~"))
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<title>Moved</title><link rel="canonical" href="{target}">'
-            f'<meta http-equiv="refresh" content="0; url={target}"></head>'
-            f'<body><p>This page has moved to <a href="{target}">{target}</a>.</p></body></html>\n')
+            f'<title>Moved</title><link rel="canonical" href="{href}">'
+            f'<meta http-equiv="refresh" content="0; url={href}"></head>'
+            f'<body><p>This page has moved to <a href="{href}">{html.escape(target)}</a>.</p></body></html>\n')

@@ -23,6 +23,7 @@ from pybtex.database import Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.template import FieldIsMissing
+from pybtex.textutils import normalize_whitespace
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
@@ -71,6 +72,8 @@ class Reference:
     sort_key: tuple = ()
     fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
     date_parts: tuple[int, ...] = ()
+    source: dict[str, str] = field(default_factory=dict)  # every field as written (LaTeX), names too
+
 
     def cite_label(self, suppress_author: bool = False) -> str:
         if suppress_author:
@@ -78,10 +81,40 @@ class Reference:
         return f"{self.author_short} {self.year_label}"
 
 
+class SourceParser(Parser):
+    """pybtex's reader, also keeping each entry's fields as written: the export writes them back
+    unchanged (re-encoding the decoded values would escape their LaTeX a second time)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source: dict[str, dict[str, str]] = {}
+
+    def process_entry(self, entry_type, key, fields):
+        fields = list(fields)
+        written: dict[str, str] = {}
+        for name, values in fields:
+            written.setdefault(name, normalize_whitespace(self.flatten_value_list(values)))
+        if key is not None:
+            self.source.setdefault(key, written)
+        super().process_entry(entry_type, key, fields)
+
+
 @dataclass
 class Bibliography:
+    """The entries that parse and validate, and what is wrong with the others.
+
+    An entry with a mistake is left out and its key kept in ``broken``: its citations are then
+    neither rendered nor reported as unknown keys (its own error says what to fix), and every
+    other entry serves the rest of the checks."""
+
     path: str
     references: dict[str, Reference]
+    problems: list[Diagnostic] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
+
+    def known(self, key: str) -> bool:
+        """Whether references.bib defines the key, in a good entry or a broken one."""
+        return key in self.references or key in self.broken
 
     def __contains__(self, key: str) -> bool:
         return key in self.references
@@ -335,24 +368,64 @@ def pybtex_problem(text: str, shown: str, exc: PybtexSyntaxError) -> Diagnostic:
                       "check for an unclosed brace or a missing comma")
 
 
-def syntax_problem(text: str, shown: str) -> Diagnostic | None:
-    """The first entry that pybtex cannot read, located at its mistake and named by its key.
+def entry_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every entry, an entry ending where the next ``@`` block starts."""
+    starts = list(ENTRY_START_RE.finditer(text))
+    spans = []
+    for i, m in enumerate(starts):
+        if m.group("type").lower() in ("comment", "preamble", "string"):
+            continue
+        spans.append((m.start(), starts[i + 1].start() if i + 1 < len(starts) else len(text), m.group("key")))
+    return spans
+
+
+def broken_entry(text: str, shown: str) -> tuple[Diagnostic, tuple[int, int, str]] | None:
+    """The first entry that pybtex cannot read, located at its mistake and named by its key,
+    with its span.
 
     pybtex notices a missing comma or an unclosed brace only where it next trips, often on the
     following entry, and words it "syntax error"; this reader of one entry at a time knows which
     entry is broken and why."""
-    starts = [m for m in ENTRY_START_RE.finditer(text)
-              if m.group("type").lower() not in ("comment", "preamble", "string")]
-    for i, m in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+    for span in entry_spans(text):
+        start, end, key = span
+        m = ENTRY_START_RE.match(text, start)
         opening = OPENING_RE.match(text, m.end("type")).end()
         try:
             _entry(text, opening, end)
         except _EntrySyntax as exc:
             line, col = line_col(text, exc.pos)
-            key = m.group("key") or "(no key)"
-            return Diagnostic(shown, line, col, f"BibTeX syntax error in entry '{key}': {exc.message}")
+            return Diagnostic(shown, line, col, f"BibTeX syntax error in entry '{key or '(no key)'}': "
+                              f"{exc.message}"), span
     return None
+
+
+REPEATED_FIELD_RE = re.compile(r"entry with key (?P<key>\S+) has a duplicate (?P<field>\S+) field")
+
+
+def repeated_field(text: str, shown: str, message: str) -> tuple[Diagnostic, tuple[int, int, str]] | None:
+    """pybtex's "duplicate field" error, located at the second occurrence of the field."""
+    m = REPEATED_FIELD_RE.search(message)
+    span = next((s for s in entry_spans(text) if m and s[2].lower() == m.group("key").lower()), None)
+    if span is None:
+        return None
+    name = m.group("field")
+    found = list(re.finditer(rf"(?im)^\s*{re.escape(name)}\s*=", text[span[0]:span[1]]))
+    if len(found) < 2:  # written on one line: point at the entry
+        found = list(re.finditer(rf"(?i)[,\s]{re.escape(name)}\s*=", text[span[0]:span[1]]))
+    pos = span[0] + (found[1].start() + len(found[1].group(0)) - len(found[1].group(0).lstrip())
+                     if len(found) >= 2 else 0)
+    line, col = line_col(text, pos)
+    return Diagnostic(shown, line, col, f"field '{name}' appears twice in entry '{span[2]}'; keep one"), span
+
+
+def syntax_problem(text: str, shown: str) -> Diagnostic | None:
+    found = broken_entry(text, shown)
+    return found[0] if found else None
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """The text with one span emptied but for its line breaks: every other entry keeps its place."""
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
 
 
 # Where a formatted bibliography is kept between builds (relative to the folder given to load).
@@ -361,8 +434,12 @@ CACHE_DIR = ".cache/mdcite-bibliography"
 FORMATTING_SOURCES = (Path(__file__), Path(style.__file__))
 
 
-def load(path: str | Path, shown: str | None = None, cache_root: Path | None = None) -> Bibliography:
+def load(path: str | Path, shown: str | None = None, cache_root: Path | None = None,
+         partial: bool = False) -> Bibliography:
     """Parse, validate and format the whole file; raise SourceError listing every problem.
+
+    With ``partial``, a mistake in an entry leaves that entry out and is listed in the returned
+    bibliography's ``problems`` instead: only a file that cannot be read at all raises.
 
     With ``cache_root``, a file that parsed without error is kept formatted in its ``.cache``
     folder, keyed by the file's bytes and the formatting code: the next build that finds the same
@@ -382,8 +459,10 @@ def load(path: str | Path, shown: str | None = None, cache_root: Path | None = N
                 return bib
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
             pass  # missing or unreadable: parse the file
-    bib = parse(decode(data, shown), shown)
-    if cached is not None:
+    bib = read(decode(data, shown), shown)
+    if bib.problems and not partial:
+        raise SourceError(bib.problems)
+    if cached is not None and not bib.problems:
         store(cached, bib)
     return bib
 
@@ -416,37 +495,75 @@ def store(target: Path, bib: Bibliography) -> None:
 
 
 def parse(text: str, shown: str) -> Bibliography:
+    """The whole file, or SourceError listing every problem."""
+    bib = read(text, shown)
+    if bib.problems:
+        raise SourceError(bib.problems)
+    return bib
+
+
+# How many broken entries are set aside before the file is given up as unreadable.
+MOST_BROKEN = 50
+
+
+def read(text: str, shown: str) -> Bibliography:
+    """Every entry that parses and validates, each broken one set aside with its located error;
+    SourceError only when the file cannot be read at all."""
     problems: list[Diagnostic] = []
+    broken: set[str] = set()
     where = locate_entries(text)
+    readable = text
+    starts: dict[str, list[tuple[int, int]]] = {key: [] for key in where}
+    for start, end, key in entry_spans(text):
+        starts[key].append((start, end))
     seen_lower: dict[str, str] = {}
     for key, places in where.items():
         line, col = places[0]
         if not key:
             problems.append(Diagnostic(shown, line, col, "entry without a key; write @type{key, ...}"))
+            for start, end in starts[key]:
+                readable = blank(readable, start, end)
             continue
-        for dup_line, dup_col in places[1:]:
+        for (dup_line, dup_col), (start, end) in zip(places[1:], starts[key][1:], strict=False):
             problems.append(Diagnostic(shown, dup_line, dup_col,
                                        f"duplicate key '{key}' (first defined on line {line}); "
                                        "give one of them a different key"))
+            readable = blank(readable, start, end)
         other = seen_lower.get(key.lower())
         if other is not None:
             problems.append(Diagnostic(shown, line, col,
                                        f"key '{key}' differs only in case from '{other}'; "
                                        "keys must differ in more than case"))
+            broken.add(key)
+            for start, end in starts[key]:
+                readable = blank(readable, start, end)
         seen_lower.setdefault(key.lower(), key)
         if key.startswith(RESERVED_PREFIXES):
             problems.append(Diagnostic(shown, line, col,
                                        f"key '{key}' starts with a reserved prefix "
                                        f"({', '.join(RESERVED_PREFIXES)}) used for cross-references"))
-    if problems:
+            broken.add(key)
+            for start, end in starts[key]:
+                readable = blank(readable, start, end)
+    data = None
+    for _ in range(MOST_BROKEN):
+        try:
+            parser = SourceParser(encoding="utf-8")  # keeps each field as written, for the export
+            data = parser.parse_string(readable)
+            break
+        except Exception as exc:  # PybtexSyntaxError, or a syntax problem worded as a plain PybtexError
+            found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
+            if found is None:
+                fallback = (pybtex_problem(readable, shown, exc) if isinstance(exc, PybtexSyntaxError)
+                            else Diagnostic(shown, 1, 1, f"BibTeX error: {exc}"))
+                raise SourceError(problems + [fallback]) from None
+            problem, (start, end, key) = found
+            problems.append(problem)
+            broken.add(key)
+            readable = blank(readable, start, end)
+    if data is None:
         raise SourceError(problems)
-    try:
-        data = Parser(encoding="utf-8").parse_string(text)
-    except PybtexSyntaxError as exc:
-        raise SourceError([syntax_problem(text, shown) or pybtex_problem(text, shown, exc)]) from None
-    except Exception as exc:  # pybtex reports some syntax problems as plain PybtexError
-        raise SourceError([syntax_problem(text, shown) or Diagnostic(shown, 1, 1, f"BibTeX error: {exc}")]) from None
-    if not data.entries and text.strip() and where:
+    if not data.entries and text.strip() and where and not problems:
         raise SourceError([Diagnostic(shown, 1, 1, "no entry could be read")])
 
     refs: dict[str, Reference] = {}
@@ -455,13 +572,20 @@ def parse(text: str, shown: str) -> Bibliography:
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
         if ref:
+            ref.source = parser.source.get(key, {})
             refs[key] = ref
-    if problems:
-        raise SourceError(problems)
+        else:
+            broken.add(key)
     disambiguate(refs)
-    for ref in refs.values():
-        render(ref)
-    return Bibliography(shown, refs)
+    for key, ref in list(refs.items()):
+        try:
+            render(ref, shown)
+        except SourceError as exc:
+            problems.extend(exc.diagnostics)
+            broken.add(key)
+            del refs[key]
+    problems.sort(key=lambda d: (d.line, d.col, d.message))
+    return Bibliography(shown, refs, problems, broken - set(refs))
 
 
 def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | None, list[Diagnostic]]:
@@ -547,7 +671,7 @@ def disambiguate(refs: dict[str, Reference]) -> None:
             ref.year_label = f"{ref.year}-{letter}" if ref.year == "n.d." else f"{ref.year}{letter}"
 
 
-def render(ref: Reference) -> None:
+def render(ref: Reference, shown: str = "references.bib") -> None:
     entry = ref.entry
     editors = entry.persons.get("editor") or []
     site = ref.fields.get("organization") or ref.fields.get("publisher") or ""
@@ -564,7 +688,7 @@ def render(ref: Reference) -> None:
     try:
         rich = style.format_entry(entry, computed)
     except FieldIsMissing as exc:  # a required field the validation did not foresee
-        raise SourceError([Diagnostic("references.bib", ref.line, 1,
+        raise SourceError([Diagnostic(shown, ref.line, 1,
                                       f"entry '{ref.key}' is missing '{exc.field_name}'")]) from None
     # render(), not render_as(name): render_as looks the backend up among the installed
     # packages' entry points on every call, which took 90% of loading a 500-entry file.

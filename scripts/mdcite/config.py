@@ -39,7 +39,7 @@ def _extension_settings(data: dict) -> dict:
 
 def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
     _, data = read(root, config_file)
-    settings = {"bibliography": "references.bib", "docs_dir": data.get("docs_dir", "docs"),
+    settings = {"bibliography": "references.bib", "evidence": "evidence", "docs_dir": data.get("docs_dir", "docs"),
                 "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
     settings.update(_extension_settings(data))
     settings["site_url"] = data.get("site_url") or ""

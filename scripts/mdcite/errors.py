@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 try:  # Let MkDocs print our message instead of a traceback; optional so Zensical works too.
@@ -36,16 +35,41 @@ class SourceError(_BuildErrorBase):
         return "\n".join(str(d) for d in self.diagnostics)
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbours that turn a into b (the
+    optimal string alignment distance: a typo is one edit, a swapped pair of letters too)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, y in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_edits(word: str) -> int:
+    """How many edits still make a near miss of ``word``: Lucene's "AUTO" fuzziness (none up to
+    2 characters, 1 up to 5, then 2), and for a long key a quarter of its characters, since a key
+    such as 'tass-2025-duma' is several words."""
+    auto = 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+    return max(auto, len(word) // 4)
+
+
 def closest(word: str, candidates, n: int = 3) -> list[str]:
-    """The nearest known names, case-insensitively, for a "did you mean" hint."""
-    pool = list(candidates)
-    lowered = {c.lower(): c for c in pool}
-    exact = [c for c in pool if c.lower() == word.lower() and c != word]
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.5)
-    if not close and not exact:  # nothing alike: still name the nearest, so the fix is one look away
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=min(n, 2), cutoff=0.0)
-    found = exact + [lowered[c] for c in close if lowered[c] not in exact]
-    return found[:n]
+    """The known names that ``word`` is a near miss of, nearest first, compared case-insensitively;
+    none when nothing is that close (a far guess would send the writer the wrong way)."""
+    limit = allowed_edits(word)
+    scored = []
+    for candidate in dict.fromkeys(candidates):
+        if candidate == word:
+            continue
+        distance = edit_distance(word.lower(), candidate.lower())
+        if distance <= limit:
+            scored.append((distance, candidate))
+    return [c for _, c in sorted(scored)[:n]]
 
 
 def did_you_mean(word: str, candidates) -> str:

@@ -91,12 +91,18 @@ def ris(refs: list[Reference]) -> str:
 
 
 def bibtex(refs: list[Reference]) -> str:
-    # Imported here: a site build does not need the writer (or the LaTeX codec it loads).
-    from pybtex.database import BibliographyData
-    from pybtex.database.output.bibtex import Writer as BibtexWriter
+    """The entries as references.bib has them: each field's value exactly as written there.
 
-    # pybtex's Writer directly: BibliographyData.to_string looks the plugin up on every call.
-    return BibtexWriter().to_string(BibliographyData(entries={ref.key: ref.entry for ref in refs}))
+    The values are LaTeX already (``\\&``, ``\\$``), and ``url`` and ``doi`` are verbatim; pybtex's
+    writer would encode them once more as if they were plain text. Each entry starts a line with
+    ``@`` and holds no other line that does, so a page's "download these works" can cut it out."""
+    blocks = []
+    for ref in refs:
+        lines = [f"@{ref.entry.original_type}{{{ref.key},"]
+        width = max((len(name) for name in ref.source), default=0)
+        lines += [f"  {name.ljust(width)} = {{{value}}}," for name, value in ref.source.items()]
+        blocks.append("\n".join(lines) + "\n}\n")
+    return "\n".join(blocks)
 
 
 def coins(ref: Reference) -> str:

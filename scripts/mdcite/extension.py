@@ -20,9 +20,10 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from . import export, figures
+from . import citeblock, evidence_html, export, figures
 from . import index as index_module
 from .errors import SourceError
+from .evidence import sections_of
 from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, read
 
 STATUS_ORDER = ("verified", "reported", "unverified")
@@ -42,6 +43,18 @@ def entry_title(entry: etree.Element) -> str:
             parts.append("".join(child.itertext()))
         parts.append(child.tail or "")
     return "".join(parts).strip()
+
+
+ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+OTHER = "#"  # works whose creator does not begin with a Latin letter
+LETTER_IDS = {**{c: c.lower() for c in ALPHABET}, OTHER: "other"}
+
+
+def initial(sort_name: str) -> str:
+    """The letter a work is filed under in the bibliography's A–Z bar (sort names are folded:
+    lower case, accents off)."""
+    first = sort_name.lstrip(" \"'‘“([{")[:1].upper()
+    return first if first in ALPHABET else OTHER
 
 
 class PageState:
@@ -295,6 +308,7 @@ class CitationsExtension(Extension):
         self.config = {
             "root": [".", "Project root: bibliography and docs_dir are relative to it"],
             "bibliography": ["references.bib", "The BibTeX file, relative to root"],
+            "evidence": ["evidence", "Folder of evidence files (passages of cited works), relative to root"],
             "docs_dir": ["docs", "Folder of Markdown pages, relative to root"],
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
             "article_count": [47, "Numbered articles that @art-N may point to: 1 to this"],
@@ -307,6 +321,10 @@ class CitationsExtension(Extension):
             "status_labels": [{"verified": "Verified", "reported": "Reported",
                                "unverified": "Not yet verified"}, "Display names of data-status"],
             "input_name": ["<input>", "Name shown in errors for text that is not a page in docs_dir"],
+            "config_file": ["mkdocs.yml", "The site's configuration, relative to root: its name, address, "
+                            "version and citation author go into each page's cite blocks"],
+            "cite_help_page": ["", "The page (a source in docs_dir) that each 'Cite this page' block links "
+                               "to as 'How to cite'; none if empty"],
         }
         super().__init__(**kwargs)
         self.state = PageState()
@@ -323,6 +341,10 @@ class CitationsExtension(Extension):
         md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
         md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
         md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
+        # After the reference list (7), before the table of contents (5) adds the headings' links.
+        md.treeprocessors.register(citeblock.CiteBlocks(md, self, (LIST_OPEN, LIST_CLOSE)),
+                                   "mdcite_cite_blocks", 6)
+        md.postprocessors.register(citeblock.DateMark(md, self), "mdcite_date_mark", 0)  # last
 
     def reset(self):
         self.state = PageState()
@@ -331,7 +353,13 @@ class CitationsExtension(Extension):
         root = Path(self.getConfig("root"))
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
-                                int(self.getConfig("article_count")), recheck=recheck)
+                                int(self.getConfig("article_count")), recheck=recheck,
+                                evidence_dir=self.getConfig("evidence"))
+
+    def site(self) -> citeblock.Site:
+        """The site's name, address and version for the cite blocks, read once per build."""
+        idx = self.state.index or self.get_index()
+        return idx.site_info(self.getConfig("config_file"))
 
     @staticmethod
     def citation_link(ref, label: str) -> str:
@@ -397,7 +425,8 @@ class CitationsExtension(Extension):
             if self.getConfig("list_in_comment"):
                 cited_in = f"{LIST_OPEN}{cited_in}{LIST_CLOSE}"
         return (f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}'
-                f'<span class="Z3988" title="{escape(export.coins(ref))}"></span>{cited_in}</li>')
+                f'<span class="Z3988" title="{escape(export.coins(ref))}"></span>{self.passage_count(ref)}'
+                f'{cited_in}</li>')
 
     def url(self, page: index_module.PageInfo, fragment: str = "") -> str:
         """The published address of a page (and section), relative to the page being rendered."""
@@ -439,8 +468,9 @@ class CitationsExtension(Extension):
         h2.text = self.getConfig("references_title")
         # The entries hold no link for the generator to rewrite: the list is finished HTML, stored
         # as such, rather than a tree that every later step would walk.
-        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}</li>'
+        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}{self.passages(ref)}</li>'
                           for ref in refs)
+        self.mark_sections(section)
         ul = f'<ul class="reference-list">{entries}</ul>'
         if self.getConfig("list_in_comment"):
             ul = f"{LIST_OPEN}{ul}{LIST_CLOSE}"
@@ -450,12 +480,57 @@ class CitationsExtension(Extension):
         section.append(self.downloads(refs, f"{stem}-references"))
         return section
 
+    # -- evidence: passages of the cited works (evidence/, issue 24) ---------------------------------
+    def page_passages(self) -> dict:
+        """This page's passages by work ({} for text that is not a page, or a site without any)."""
+        page, idx = self.state.page, self.state.index
+        if page is None or not page.src or idx is None or idx.evidence is None:
+            return {}
+        return idx.evidence.by_work(page.src)
+
+    def passages(self, ref) -> str:
+        """The passages of one work that support this page's sections, under its entry."""
+        found = self.page_passages().get(ref.key)
+        if not found:
+            return ""
+        return evidence_html.work_passages_html(found, ref.fields.get("url", ""), sections_of(self.state.page))
+
+    def mark_sections(self, section: etree.Element) -> None:
+        """Name the page's section ids, in page order, on a reference list with passages: the
+        preview (assets/cite.js) finds a citation's section as the last of them above it, the rule
+        by which the index assigns citations to sections."""
+        if self.page_passages():
+            ids = [sid for sid in sections_of(self.state.page) if sid != "top"]
+            section.set("data-sections", " ".join(ids))
+
+    def passage_count(self, ref) -> str:
+        """On the bibliography page: how many passages of the work the site quotes (said once the
+        site quotes any)."""
+        evidence = self.state.index.evidence if self.state.index else None
+        if evidence is None or not len(evidence):
+            return ""
+        html = evidence_html.count_html(evidence.count_by_work.get(ref.key, 0))
+        # Like "Cited in", not words of the work: kept out of the search index with list_in_comment.
+        return f"{LIST_OPEN}{html}{LIST_CLOSE}" if self.getConfig("list_in_comment") else html
+
     def bibliography_block(self, root) -> etree.Element:
-        """Every work, as finished HTML stored once: no tree of thousands of elements for each
-        later step to walk."""
+        """Every work, as finished HTML stored once (no tree of thousands of elements for each
+        later step to walk), in one list per initial letter behind an A–Z bar, so that a reader
+        can jump through a few hundred entries."""
         div = etree.Element("div", {"class": "bibliography"})
-        entries = "".join(self.bibliography_item(ref) for ref in self.state.index.bib.sorted())
-        div.text = self.md.htmlStash.store(f'<ul class="reference-list">{entries}</ul>')
+        groups: dict[str, list[str]] = {}
+        for ref in self.state.index.bib.sorted():
+            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref))
+        letters = [*ALPHABET, *(g for g in groups if g not in ALPHABET)]
+        bar = "".join(
+            f'<li><a href="#letter-{LETTER_IDS[g]}" aria-label="Works under {g}">{g}</a></li>' if g in groups
+            else f'<li><span aria-hidden="true">{g}</span></li>' for g in letters)
+        parts = [f'<nav class="az-bar" aria-label="Bibliography by initial letter"><ul>{bar}</ul></nav>']
+        for g in letters:
+            if g in groups:
+                parts.append(f'<h2 class="az-letter" id="letter-{LETTER_IDS[g]}">{g}</h2>'
+                             f'<ul class="reference-list">{"".join(groups[g])}</ul>')
+        div.text = self.md.htmlStash.store("".join(parts))
         return div
 
     # -- anchors that moved ----------------------------------------------------------------------

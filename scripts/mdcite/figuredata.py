@@ -141,7 +141,7 @@ def load_package(folder: Path, shown_folder: str) -> tuple[dict[str, dict], list
 
 def check_folder(folder: Path, shown_folder: str, known_keys) -> list[Diagnostic]:
     """Every data file parses, is in the package with a licence and sources, and every source key
-    (of the file and of each row) is in references.bib."""
+    (of the file and of each row) is in references.bib (``known_keys`` None: keys not checked)."""
     if not folder.is_dir():
         return []
     resources, problems = load_package(folder, shown_folder)
@@ -175,7 +175,7 @@ def source_problems(table: Table, known_keys) -> list[Diagnostic]:
             problems.append(Diagnostic(table.shown, line, 1, "row states no sources; name the references.bib "
                                                              f"keys in its '{SOURCES_COLUMN}'"))
         for key in keys:
-            if key not in known_keys:
+            if known_keys is not None and key not in known_keys:
                 problems.append(Diagnostic(table.shown, line, 1, f"unknown source key '{key}'; add the work "
                                                                  "to references.bib or fix the key"))
     return problems
@@ -268,6 +268,6 @@ def check_resource(resource: dict, shown: str, known_keys) -> list[Diagnostic]:
         problems.append(Diagnostic(shown, 1, 1, f"resource '{name}' has no sources; list them as "
                                                 '{"title": …, "key": "<references.bib key>"}'))
     for key in keys:
-        if key not in known_keys:
+        if known_keys is not None and key not in known_keys:
             problems.append(Diagnostic(shown, 1, 1, f"resource '{name}' cites unknown key '{key}'"))
     return problems

@@ -127,21 +127,46 @@ def reference_text(label) -> tuple[str, str]:
     return name, f"{name}: {label.title} ({label.page.title})"
 
 
-def data_path(page, docs_dir: Path, link: str) -> tuple[Path, str]:
-    """The data file a figure names (relative to its page), and that path as the source writes it."""
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # http:, file:, or a drive letter (C:)
+
+
+def data_path(page, docs_dir: Path, link: str) -> tuple[Path, str] | None:
+    """The data file a figure names (relative to its page), and that path as the source writes it;
+    None when the name leads out of docs/ (absolute, an address, too many '../', or a symbolic
+    link out of it): the file is read into the page and published beside it, so it must be ours."""
+    if not link or link.startswith("/") or "\\" in link or SCHEME_RE.match(link):
+        return None
     src = posixpath.normpath(posixpath.join(posixpath.dirname(page.src or ""), link))
-    return docs_dir / src, src
+    if src == ".." or src.startswith("../"):
+        return None
+    path = docs_dir / src
+    if not path.resolve().is_relative_to(docs_dir.resolve()):
+        return None
+    return path, src
+
+
+def outside_problem(label, docs_dir: Path) -> Diagnostic:
+    return Diagnostic(label.page.shown, label.line, label.col,
+                      f"figure '{label.id}' names data file '{label.attrs['data-file']}', which is outside "
+                      f"{docs_dir.name}/; keep figure data in {docs_dir.name}/ and name it relative to the page, "
+                      "as in ../figures/name.csv")
 
 
 def check(idx) -> list[Diagnostic]:
     """``mdcite check``: every figure's data file, and the data package of each data folder."""
     problems: list[Diagnostic] = []
-    keys = set(idx.bib.references) if idx.bib else set()
+    # Keys of broken entries count as known (their entry's error covers them); with no readable
+    # bibliography at all, keys are not checked (lint says so once).
+    keys = set(idx.bib.references) | idx.bib.broken if idx.bib else None
     folders = set()
     for label in idx.labels.values():
         if label.attrs.get("kind") != "figure" or not label.attrs.get("data-file"):
             continue
-        path, src = data_path(label.page, idx.docs_dir, label.attrs["data-file"])
+        named = data_path(label.page, idx.docs_dir, label.attrs["data-file"])
+        if named is None:
+            problems.append(outside_problem(label, idx.docs_dir))
+            continue
+        path, src = named
         if not path.exists():
             problems.append(Diagnostic(label.page.shown, label.line, label.col,
                                        f"figure '{label.id}' names data file '{label.attrs['data-file']}', "
@@ -207,7 +232,10 @@ class FigureTree(Treeprocessor):
         fig_id = figure.get("id")
         label = idx.labels.get(fig_id)
         attrs = {k: figure.get(k, "") for k in REQUIRED}
-        path, src = data_path(page, idx.docs_dir, attrs["data-file"])
+        named = data_path(page, idx.docs_dir, attrs["data-file"])
+        if named is None:  # `mdcite check` reports it too; a bare `mkdocs build` stops here
+            raise SourceError([outside_problem(label, idx.docs_dir)])
+        path, src = named
         table, problems = figuredata.read(path, f"{idx.docs_dir.name}/{src}")
         if table is not None and not problems:
             keys = idx.bib.references if idx.bib else {}

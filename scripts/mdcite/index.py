@@ -6,8 +6,10 @@ The index is what a page cannot know about the rest of the site. It is built onc
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -19,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from . import bibliography as bib_module
-from . import figures
+from . import citeblock, figures, pagedates
+from . import evidence as evidence_module
 from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
@@ -31,6 +34,9 @@ ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
 # the published manifest against them; the extension keeps old anchors working).
 ALIASES_FILE = "docs/about/anchor-aliases.yml"
 MOVED_PAGES = "moved-pages"
+# The anchors the site has published, by page URL (anchors.py keeps it; a duplicate id names the
+# occurrence that holds the published one).
+MANIFEST_FILE = "tests/anchors.json"
 
 
 @dataclass
@@ -141,13 +147,15 @@ class Moves:
     pages: dict[str, str] = field(default_factory=dict)  # old page src → new page src
 
 
-def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
+def load_moves(root: Path, name: str = ALIASES_FILE, docs_dir: str | Path = "docs") -> Moves:
     """The moves file; a mistake in it is a located error, like one in a page."""
     path = root / name
     if not path.exists():
         return Moves()
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -162,7 +170,54 @@ def load_moves(root: Path, name: str = ALIASES_FILE) -> Moves:
             moves.pages.update({str(k): v for k, v in value.items()})
         else:
             moves.anchors[str(key)] = {str(k): v for k, v in value.items()}
+    docs = docs_dir if Path(docs_dir).is_absolute() else root / docs_dir
+    problems = moved_page_problems(moves.pages, yaml_places(tree, MOVED_PAGES), Path(docs), name)
+    if problems:
+        raise SourceError(problems)
     return moves
+
+
+def yaml_places(tree, section: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """Line and column of each key (``("key", k)``) and value (``("value", k)``) under ``section``."""
+    places: dict[tuple[str, str], tuple[int, int]] = {}
+    for key_node, value_node in getattr(tree, "value", []) if isinstance(tree, yaml.MappingNode) else []:
+        if key_node.value != section or not isinstance(value_node, yaml.MappingNode):
+            continue
+        for k, v in value_node.value:
+            places[("key", str(k.value))] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            places[("value", str(k.value))] = (v.start_mark.line + 1, v.start_mark.column + 1)
+    return places
+
+
+def page_path_problem(src: str, docs: Path) -> str:
+    """Why ``src`` is not a page path inside docs/ ("" when it is): a redirect is written at the old
+    page's address and points at the new one, so both must stay inside the site."""
+    normal = posixpath.normpath(src) if src else ""
+    if (not src.endswith(".md") or src.startswith("/") or "\\" in src or ":" in src or normal != src
+            or normal == ".." or normal.startswith("../")
+            or not (docs / src).resolve().is_relative_to(docs.resolve())):
+        return f"'{src}' is not a page of {docs.name}/; write its path under {docs.name}/, as in themes/old-name.md"
+    return ""
+
+
+def moved_page_problems(pages: dict[str, str], places: dict, docs: Path, name: str) -> list[Diagnostic]:
+    """Each declared move leads from a page that is gone to a page that exists, both in docs/."""
+    problems = []
+    for old, new in pages.items():
+        at_key, at_value = places.get(("key", old), (1, 1)), places.get(("value", old), (1, 1))
+        why = page_path_problem(old, docs)
+        if why:
+            problems.append(Diagnostic(name, *at_key, f"moved page {why}"))
+        elif (docs / old).exists():
+            problems.append(Diagnostic(name, *at_key, f"moved page '{old}' still exists; its redirect would "
+                                       "replace it: remove the page or this line"))
+        why = page_path_problem(new, docs)
+        if why:
+            problems.append(Diagnostic(name, *at_value, f"new page {why}"))
+        elif not (docs / new).is_file():
+            problems.append(Diagnostic(name, *at_value, f"page '{old}' is said to have moved to '{new}', "
+                                       f"which is not a page of {docs.name}/"))
+    return problems
 
 
 @dataclass
@@ -181,6 +236,38 @@ class Index:
     bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
     by_text: dict[str, PageInfo] = field(default_factory=dict)  # the pages by their stripped text
+    evidence: evidence_module.Evidence | None = None  # the passages of evidence/ (issue 24)
+    # Read on first use, once per index: git's dates of the sources, and the site's settings.
+    dates: pagedates.PageDates | None = None
+    sites: dict[tuple, citeblock.Site] = field(default_factory=dict)
+
+    def page_date(self, page: PageInfo) -> dt.date:
+        """When the page last changed: the newest commit among its source, the data files its
+        figures draw and, for the page of the whole bibliography, the bibliography."""
+        if self.dates is None:
+            watched = [shown_path(self.docs_dir, self.root)] + ([self.bib.path] if self.bib else [])
+            self.dates = pagedates.read(self.root, watched)
+        return self.dates.date_of(self.sources_of(page))
+
+    def sources_of(self, page: PageInfo) -> list[str]:
+        """The files a page is made from, as paths from the project root."""
+        found = [page.shown]
+        for label in self.labels.values():
+            link = label.attrs.get("data-file") if label.page is page else None
+            named = figures.data_path(page, self.docs_dir, link) if link and label.attrs.get("kind") == "figure" else None
+            if named is not None:  # a path out of docs/ is the figure's own located error
+                found.append(shown_path(named[0], self.root))
+        if page is self.bibliography_page and self.bib is not None:
+            found.append(self.bib.path)
+        return found
+
+    def site_info(self, config_file: str) -> citeblock.Site:
+        """The site's settings (mkdocs.yml, with SITE_URL and the like from the environment)."""
+        conf = self.root / config_file
+        key = (config_file, conf.stat().st_mtime_ns if conf.exists() else None, os.environ.get("SITE_URL"))
+        if key not in self.sites:
+            self.sites[key] = citeblock.read_site(self.root, config_file)
+        return self.sites[key]
 
     def find(self, text: str) -> PageInfo | None:
         """The page whose body this is: by its exact text first (one dictionary look-up), else by
@@ -192,19 +279,27 @@ class Index:
         found: list[Diagnostic] = list(self.moves_errors)
         if self.bib_errors is not None:
             found.extend(self.bib_errors.diagnostics)
+        found.extend(self.evidence_errors())
         if page is not None:
             found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
+    def evidence_errors(self) -> list[Diagnostic]:
+        """Mistakes in the evidence files: like the bibliography's, they stop every page, since
+        a passage is shown wherever its work is (in previews and the bibliography's counts)."""
+        return list(self.evidence.diagnostics) if self.evidence is not None else []
+
     def all_diagnostics(self) -> list[Diagnostic]:
         found = list(self.moves_errors)
         found.extend(self.bib_errors.diagnostics if self.bib_errors else [])
+        found.extend(self.evidence_errors())
         for page in self.pages.values():
             found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
 
 
-def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
+def signature(root: Path, docs_dir: Path, bib_path: Path,
+              evidence_dir: Path | None = None) -> tuple:
     """Cheap fingerprint of every source file: names, sizes and modification times."""
     items = []
     for dirpath, dirnames, filenames in os.walk(docs_dir):
@@ -221,6 +316,8 @@ def signature(root: Path, docs_dir: Path, bib_path: Path) -> tuple:
         items.append((str(bib_path), st.st_mtime_ns, st.st_size))
     except OSError:
         items.append((str(bib_path), None))
+    items.extend(evidence_module.signature(evidence_dir if evidence_dir is not None
+                                           else root / evidence_module.EVIDENCE_DIR))
     return tuple(items)
 
 
@@ -232,14 +329,17 @@ def shown_path(path: Path, root: Path) -> str:
 
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
-          directory_urls: bool = True, article_count: int = 47) -> Index:
+          directory_urls: bool = True, article_count: int = 47,
+          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR) -> Index:
     root = Path(root)
     docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
-    sig = signature(root, docs, bibfile)
+    passages_dir = (root / evidence_dir) if not Path(evidence_dir).is_absolute() else Path(evidence_dir)
+    sig = signature(root, docs, bibfile, passages_dir)
     bib, bib_errors = None, None
-    try:
-        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root)
+    try:  # a broken entry is left out with its error; the other entries serve every check
+        bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root, partial=True)
+        bib_errors = SourceError(bib.problems) if bib.problems else None
     except SourceError as exc:
         bib_errors = exc
 
@@ -277,15 +377,14 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
                         f"article label '{label_id}' is outside 1–{article_count}"))
                     continue
             definitions[label_id].append(Label(label_id, text, page, line, col, attrs))
+    published = published_anchors(root)
     for label_id, places in definitions.items():
-        labels[label_id] = places[0]
+        # A duplicate resolves to the occurrence that holds the published id, if one does.
+        labels[label_id] = next((p for p in places if label_id in published.get(p.page.url, ())), places[0])
         if len(places) < 2:
             continue
         for place in places:
-            others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
-            place.page.diagnostics.append(Diagnostic(place.page.shown, place.line, place.col,
-                f"label '{label_id}' is defined {len(places)} times (also at {others}); "
-                "rename all but one"))
+            place.page.diagnostics.append(duplicate_label(place, places, published))
     figures.number(labels, figures.reading_order(nav_pages(root), pages))
 
     citations: dict[str, list[Citation]] = {}
@@ -295,14 +394,44 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     by_hash = {p.hash: p for p in pages.values() if p.body}
     moves, moves_errors = Moves(), []
     try:
-        moves = load_moves(root)
+        moves = load_moves(root, docs_dir=docs)
     except SourceError as exc:
         moves_errors = exc.diagnostics
     whole = next((p for p in pages.values() if "[[bibliography]]" in p.body), None)
     by_text = {p.body.strip(): p for p in pages.values() if p.body}
+    evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
-                 by_text=by_text)
+                 by_text=by_text, evidence=evidence)
+
+
+def published_anchors(root: Path) -> dict[str, set[str]]:
+    """The published anchors by page URL, from the manifest ({} when the project keeps none)."""
+    try:
+        manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {url: set(ids) for url, ids in manifest.items() if isinstance(ids, list)} if isinstance(manifest, dict) else {}
+
+
+def duplicate_label(place: Label, places: list[Label], published: dict[str, set[str]]) -> Diagnostic:
+    """An id defined more than once, said at one of its places: which occurrence holds the id that
+    readers' links already point to (the first on the page the manifest has it for), and so which
+    to rename."""
+    holder = next((p for p in places if place.id in published.get(p.page.url, ())), None)
+    where = f"label '{place.id}' is defined {len(places)} times"
+    if holder is None:
+        others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
+        return Diagnostic(place.page.shown, place.line, place.col,
+                          f"{where} (also at {others}); rename all but one")
+    if place is holder:
+        others = ", ".join(f"{o.page.shown}:{o.line}" for o in places if o is not place)
+        return Diagnostic(place.page.shown, place.line, place.col,
+                          f"{where}; this one holds the published id (in {MANIFEST_FILE}): keep it, and "
+                          f"rename the other{'s' if len(places) > 2 else ''} at {others}")
+    return Diagnostic(place.page.shown, place.line, place.col,
+                      f"{where}; the one at {holder.page.shown}:{holder.line} holds the published id "
+                      f"(in {MANIFEST_FILE}): rename this one")
 
 
 def read_page(page: PageInfo) -> None:
@@ -374,6 +503,8 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             if bib is None:
                 continue
             if item.key not in keys:
+                if bib.known(item.key):
+                    continue  # its entry is broken: the entry's own error says what to fix
                 hint = bib.suggest(item.key) if keys else f" ({bib.path} has no entries)"
                 page.diagnostics.append(Diagnostic(*where,
                     f"unknown citation key '{item.key}'{hint}; "
@@ -391,9 +522,10 @@ _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources 
 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
-        article_count=47, recheck: bool = False) -> Index:
+        article_count=47, recheck: bool = False, evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
     """The per-build index, rebuilt only when a source file has changed since the last scan."""
-    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count)
+    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count,
+           str(evidence_dir))
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None:
@@ -401,10 +533,11 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
         if not recheck and now - checked < RECHECK_SECONDS:
             return current
         root_p = Path(root)
-        if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path):
+        if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path,
+                                          root_p / evidence_dir):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, article_count)
+    fresh = build(root, docs_dir, bib_path, directory_urls, article_count, evidence_dir)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh

@@ -223,13 +223,28 @@ def run(idx: index_module.Index, cited_dirs: tuple[str, ...] = CITED_DIRS,
     found.extend(anchor_problems(idx, idx.root))
     found.extend(unused_entries(idx))
     found.extend(figures.check(idx))
-    return sorted(dict.fromkeys(found), key=lambda d: (d.path, d.line, d.col, d.message))
+    found.extend(skipped_checks(idx))
+    # The bibliography first: a broken entry explains what follows from it.
+    first = {d.path for d in idx.bib_errors.diagnostics} if idx.bib_errors else set()
+    return sorted(dict.fromkeys(found), key=lambda d: (d.path not in first, d.path, d.line, d.col,
+                                                        d.level == "note", d.message))
+
+
+def skipped_checks(idx: index_module.Index) -> list[Diagnostic]:
+    """One line, instead of every citation reported as an unknown key, when references.bib cannot
+    be read at all (a broken entry alone is set aside, and the other entries serve the checks)."""
+    if idx.bib is not None or not idx.bib_errors:
+        return []
+    first = idx.bib_errors.diagnostics[0]
+    return [Diagnostic(first.path, first.line, first.col,
+                       f"citation keys in pages and figure data were not checked; they will be once "
+                       f"{first.path} can be read", "note")]
 
 
 def summary(command: str, idx: index_module.Index, found: list[Diagnostic]) -> str:
     """"mdcite check: 18 pages, 90 entries, 1 error, 0 warnings" (singular where it is one)."""
     errors = sum(d.level == "error" for d in found)
-    warnings = len(found) - errors
+    warnings = sum(d.level == "warning" for d in found)
     entries = len(idx.bib.references) if idx.bib else 0
     return (f"{command}: {plural(len(idx.pages), 'page')}, {plural(entries, 'entry', 'entries')}, "
             f"{plural(errors, 'error')}, {plural(warnings, 'warning')}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pybtex.richtext import BaseText, Text
+from pybtex.richtext import BaseText, Tag, Text
 from pybtex.style.template import (
     FieldIsMissing,
     first_of,
@@ -21,6 +21,8 @@ from pybtex.style.template import (
     words,
 )
 
+# Hebrew, Arabic, Syriac, Thaana, N'Ko and the Arabic presentation forms: right-to-left scripts.
+RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 # Text with none of these is plain: it needs no trip through the (slow) LaTeX decoder.
 LATEX_RE = re.compile(r"[\\{}~$]|--|``|''")
 
@@ -61,17 +63,27 @@ def value(children, context, name):
 
 
 @node
+def isolated(children, context):
+    """Text in a right-to-left script in a <bdi>, so that the punctuation and date after it keep
+    their place in the line; any other text as it is."""
+    text = join[children].format_data(context)
+    return Text(Tag("bdi", text)) if RTL_RE.search(str(text)) else text
+
+
+@node
 def quoted(children, context):
     """Chicago puts the closing period inside the quotation marks."""
     text = join[children].format_data(context)
     return Text("\u201c", text.add_period(), "\u201d") if text else Text()
 
 
-creators = sentence(add_period=True)[value("creators")]
+# Titles, names, containers and addresses in a right-to-left script are isolated (<bdi>): a title
+# in Arabic or Persian must not pull the date or punctuation after it into its run.
+creators = sentence(add_period=True)[isolated[value("creators")]]
 year = sentence[value("yearlabel")]
-title_quoted = quoted[field("title")]
-title_italic = sentence[tag("em")[field("title")]]
-link = optional[sentence[href(field("url", raw=True))[field("url", raw=True)]]]
+title_quoted = quoted[isolated[field("title")]]
+title_italic = sentence[tag("em")[isolated[field("title")]]]
+link = optional[sentence[href(field("url", raw=True))[isolated[field("url", raw=True)]]]]
 note = optional[sentence[field("note")]]
 accessed = optional[sentence[words["Accessed", value("accessed")]]]
 container_date = optional[value("fulldate")]
@@ -89,14 +101,14 @@ def entry_template(*middle):
 TEMPLATES = {
     "online": entry_template(
         title_quoted,
-        optional[sentence[join(sep=", ")[optional[tag("em")[value("site")]], container_date]]],
+        optional[sentence[join(sep=", ")[optional[tag("em")[isolated[value("site")]]], container_date]]],
         accessed,
     ),
     "article": entry_template(
         title_quoted,
         sentence[
             words[
-                tag("em")[first_of[optional_field("journaltitle"), optional_field("journal")]],
+                tag("em")[isolated[first_of[optional_field("journaltitle"), optional_field("journal")]]],
                 optional[join[field("volume"), optional["(", field("number"), ")"]]],
             ],
             optional[field("pages")],
@@ -112,7 +124,7 @@ TEMPLATES = {
     "incollection": entry_template(
         title_quoted,
         sentence[
-            words["In", tag("em")[field("booktitle")]],
+            words["In", tag("em")[isolated[field("booktitle")]]],
             optional[words["edited by", value("editors")]],
             optional[field("pages")],
         ],

@@ -1,0 +1,401 @@
+""""Cite this page" and "Cite this section": every citation of the site's own pages, made once, at
+build time, by one formatter that escapes each format by its own rules.
+
+A page's or a section's title is text as the reader sees it; it reaches each format through that
+format's escaping (HTML text, BibTeX specials, one RIS line, a JSON string) and never as markup.
+The browser (assets/cite-block.js) only fills in the reader's access date and an edition's address
+and date, as text, into the slots left for them here, and copies what was built.
+
+Each block is finished HTML: the page's block closes the page (after its reference list), and each
+``sec-`` heading of level 2 or 3 is followed by its section's block. The page's date (its last
+change in git, ``pagedates``) opens the page as a comment that the theme's template reads into the
+head's metadata (``<!--mdcite-updated YYYY-MM-DD-->``, always the first 32 characters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from markdown.extensions.toc import render_inner_html, strip_tags
+from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+# What opens every rendered page: its date, for the template (a comment, shown to nobody).
+DATE_MARK = "<!--mdcite-updated "
+DATE_MARK_END = "-->"
+# The headings that offer a citation of their section.
+SECTION_TAGS = ("h2", "h3")
+FORMAT_NAMES = {"chicago": "Chicago (author-date)", "apa": "APA (7th edition)", "bibtex": "BibTeX",
+                "ris": "RIS", "csl": "CSL-JSON"}
+COPY_LABELS = {"chicago": "the Chicago citation", "apa": "the APA citation", "bibtex": "the BibTeX entry",
+               "ris": "the RIS record", "csl": "the CSL-JSON item"}
+PRE_FORMATS = ("bibtex", "ris", "csl")  # written as preformatted text, line by line
+
+
+# -- what is cited -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Site:
+    """The publication every page belongs to (from mkdocs.yml)."""
+
+    name: str
+    url: str  # absolute, ending in "/"
+    author: str  # a group author, written as one name
+    version: str
+    key_prefix: str  # of each BibTeX key and CSL id: "<prefix>-themes-energy"
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Citable:
+    """A page or one of its sections: what a citation of it names."""
+
+    title: str  # plain text, as the reader sees it ("Energy: Gas and oil")
+    url: str  # absolute, with "#sec-…" for a section
+    key: str  # BibTeX key and CSL id
+    updated: dt.date  # the page's last change
+    fragment: str = ""  # the section's id, "" for the page
+
+
+class _EnvLoader(yaml.SafeLoader):
+    """mkdocs.yml with ``!ENV [NAME, default]`` read from the environment, as the generators do."""
+
+
+def _env(loader, suffix, node):
+    if isinstance(node, yaml.SequenceNode):
+        names = loader.construct_sequence(node)
+        return next((os.environ[n] for n in names[:-1] if n in os.environ), names[-1] if names else None)
+    return os.environ.get(loader.construct_scalar(node))
+
+
+_EnvLoader.add_multi_constructor("!", _env)
+_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def read_site(root: Path, config_file: str = "mkdocs.yml") -> Site:
+    """The site's name, address, authors and version, as the build at hand sees them (SITE_URL
+    included: an edition is built for its own address)."""
+    path = Path(root) / config_file
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_EnvLoader) or {} if path.exists() else {}
+    extra = data.get("extra") or {}
+    cite = extra.get("citation") or {}
+    url = str(data.get("site_url") or "/")
+    theme = data.get("theme") or {}
+    return Site(name=str(data.get("site_name") or ""), url=url if url.endswith("/") else url + "/",
+                author=str(cite.get("author") or data.get("site_author") or ""),
+                version=str(extra.get("version") or ""), key_prefix=str(cite.get("key_prefix") or "site"),
+                language=str((theme.get("language") if isinstance(theme, dict) else None) or "en"))
+
+
+def page_key(site: Site, url: str) -> str:
+    """``treatyguide-themes-energy`` for ``themes/energy/``; ``treatyguide-home`` for the home page."""
+    stem = re.sub(r"\.html$", "", url).strip("/").replace("/", "-")
+    return f"{site.key_prefix}-{stem or 'home'}"
+
+
+def plain_title(text: str) -> str:
+    """A title as the reader sees it: tags dropped, entities decoded, spaces collapsed (what the
+    template's ``striptags`` gives for the head's metadata)."""
+    return " ".join(html.unescape(strip_tags(text)).split())
+
+
+# -- each format's escaping -----------------------------------------------------------------------
+
+BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+BIBTEX_RE = re.compile(r"[\\&%$#_~^{}]")
+
+
+def bibtex_text(text: str) -> str:
+    """Text as a BibTeX value: each LaTeX special escaped. Braces become ``\\{`` ``\\}`` when they
+    pair up; an unpaired one is written as a command, since BibTeX counts every brace."""
+    paired = _braces_pair(text)
+
+    def one(m: re.Match) -> str:
+        char = m.group(0)
+        if char in "{}":
+            return "\\" + char if paired else (r"\textbraceleft{}" if char == "{" else r"\textbraceright{}")
+        return BIBTEX_SPECIALS[char]
+
+    return BIBTEX_RE.sub(one, text)
+
+
+def _braces_pair(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def ris_text(text: str) -> str:
+    """Text as one RIS value: a tag's value is one line, so line breaks and controls become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+# -- the formats, as text with slots -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    """Text the browser fills in: the reader's access date, or an edition's address, date, label,
+    tag or folder name (``name``), a date written in ``style``."""
+
+    name: str
+    style: str = ""
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Em:
+    """Text in italics (a title, a site's name)."""
+
+    text: str
+
+
+Piece = str | Slot | Em
+ACCESSED = {style: Slot("accessed", style, "[date accessed]") for style in ("dmy", "mdy", "iso", "ris")}
+
+
+def _ymd(day: dt.date) -> tuple[str, str, str]:
+    return str(day.year), MONTHS[day.month - 1], str(day.day)
+
+
+def living_formats(site: Site, work: Citable) -> dict[str, list[Piece]]:
+    """The living version of a page or section in each format: dated by its last change, with the
+    reader's access date to fill in."""
+    year, month, day = _ymd(work.updated)
+    iso = work.updated.isoformat()
+    csl = {"id": work.key, "type": "webpage", "title": work.title, "container-title": site.name,
+           "author": [{"literal": site.author}], "issued": {"date-parts": [[work.updated.year, work.updated.month,
+                                                                            work.updated.day]]},
+           "version": site.version, "URL": work.url, "language": site.language, "accessed": {"raw": _SLOT}}
+    return {
+        "chicago": [f"{site.author}. {year}. “{work.title}.” ", Em(site.name),
+                    f", version {site.version}. Last modified {day} {month} {year}. Accessed ",
+                    ACCESSED["dmy"], f". {work.url}."],
+        "apa": [f"{site.author}. ({year}, {month} {day}). ", Em(work.title),
+                f". {site.name} (Version {site.version}). Retrieved ", ACCESSED["mdy"], f", from {work.url}"],
+        "bibtex": [f"@online{{{work.key},\n"
+                   f"  author       = {{{{{bibtex_text(site.author)}}}}},\n"
+                   f"  title        = {{{bibtex_text(work.title)}}},\n"
+                   f"  organization = {{{bibtex_text(site.name)}}},\n"
+                   f"  version      = {{{bibtex_text(site.version)}}},\n"
+                   f"  date         = {{{iso}}},\n"
+                   "  urldate      = {", ACCESSED["iso"], "},\n"
+                   f"  url          = {{{work.url}}},\n"
+                   f"  langid       = {{{_langid(site.language)}}},\n}}"],
+        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - {ris_text(work.title)}\n"
+                f"T2  - {ris_text(site.name)}\nPY  - {year}\nDA  - {iso.replace('-', '/')}\n"
+                f"ET  - {ris_text(site.version)}\nY2  - ", ACCESSED["ris"],
+                f"\nUR  - {ris_text(work.url)}\nLA  - {site.language}\nER  - "],
+        "csl": _json_pieces(csl, {_SLOT: ACCESSED["iso"]}),
+    }
+
+
+def edition_formats(site: Site, work: Citable) -> dict[str, list[Piece]]:
+    """A dated edition of a page or section, with the edition's address, date, label ("December
+    2026"), tag and folder left as slots: publish.py names the edition in the living page, and the
+    browser fills them in from there (assets/cite-block.js)."""
+    url = [Slot("url"), f"#{work.fragment}"] if work.fragment else [Slot("url")]
+    year, date = Slot("date", "year"), Slot("date", "iso")
+    csl = {"id": _SLOT_KEY, "type": "webpage", "title": work.title, "container-title": site.name,
+           "author": [{"literal": site.author}], "issued": {"date-parts": [[_SLOT_PARTS]]},
+           "version": _SLOT_TAG, "URL": _SLOT_URL, "language": site.language}
+    return {
+        "chicago": [f"{site.author}. ", year, f". “{work.title}.” ", Em(site.name), ", ", Slot("label"),
+                    " edition (", Slot("version"), "). Published ", Slot("date", "dmy"), ". ", *url, "."],
+        "apa": [f"{site.author}. (", year, ", ", Slot("date", "md"), "). ", Em(work.title), f". {site.name} (",
+                Slot("label"), " edition). ", *url],
+        "bibtex": [f"@online{{{work.key}-", Slot("edition"), ",\n"
+                   f"  author       = {{{{{bibtex_text(site.author)}}}}},\n"
+                   f"  title        = {{{bibtex_text(work.title)}}},\n"
+                   f"  organization = {{{bibtex_text(site.name)}}},\n"
+                   "  version      = {", Slot("version"), "},\n"
+                   "  date         = {", date, "},\n"
+                   "  url          = {", *url, "},\n"
+                   f"  langid       = {{{_langid(site.language)}}},\n}}"],
+        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - {ris_text(work.title)}\n"
+                f"T2  - {ris_text(site.name)}\nPY  - ", year, "\nDA  - ", Slot("date", "ris"), "\nET  - ",
+                Slot("version"), "\nUR  - ", *url, f"\nLA  - {site.language}\nER  - "],
+        "csl": _json_pieces(csl, {_SLOT_KEY: [f"{work.key}-", Slot("edition")], _SLOT_PARTS: Slot("date", "parts"),
+                                  _SLOT_TAG: Slot("version"), _SLOT_URL: url}),
+    }
+
+
+# Stand-ins for slots while the CSL-JSON item is written by json.dumps (which escapes the rest).
+_SLOT, _SLOT_KEY, _SLOT_TAG, _SLOT_URL = "\ue000accessed\ue000", "\ue000key\ue000", "\ue000tag\ue000", "\ue000url\ue000"
+_SLOT_PARTS = "\ue000parts\ue000"
+_SLOT_RE = re.compile('"(\ue000[a-z]+\ue000)"')
+
+
+def _json_pieces(item: dict, slots: dict) -> list[Piece]:
+    """A CSL-JSON item (a one-item array, as Zotero and Pandoc read it) with slots in it. A slot that
+    stands for a string keeps the string's quotes; the date's numbers stand bare."""
+    fields = ",\n".join(f"    {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}" for name, value in item.items())
+    text = f"[\n  {{\n{fields}\n  }}\n]"
+    pieces: list[Piece] = []
+    last = 0
+    for m in _SLOT_RE.finditer(text):
+        fill = slots[m.group(1)]
+        fill = fill if isinstance(fill, list) else [fill]
+        quote = "" if m.group(1) == _SLOT_PARTS else '"'
+        pieces += [text[last:m.start()] + quote, *fill, quote]
+        last = m.end()
+    pieces.append(text[last:])
+    return [p for p in pieces if p != ""]
+
+
+def _langid(language: str) -> str:
+    return {"en": "english", "fr": "french", "de": "german", "ru": "russian", "fa": "farsi"}.get(language, language)
+
+
+def as_text(pieces: list[Piece], fill: dict[str, str] | None = None) -> str:
+    """The text a reader copies, with the slots filled (``fill`` by slot name and style, as
+    ``accessed:iso``; the placeholder otherwise)."""
+    fill = fill or {}
+    out = []
+    for piece in pieces:
+        if isinstance(piece, Slot):
+            out.append(fill.get(f"{piece.name}:{piece.style}", fill.get(piece.name, piece.placeholder)))
+        else:
+            out.append(piece.text if isinstance(piece, Em) else piece)
+    return "".join(out)
+
+
+def as_html(pieces: list[Piece]) -> str:
+    """The pieces as HTML: text escaped, slots as the spans that the browser fills in."""
+    out = []
+    for piece in pieces:
+        if isinstance(piece, Em):
+            out.append(f"<em>{html.escape(piece.text, quote=False)}</em>")
+        elif isinstance(piece, Slot) and piece.name == "accessed":
+            out.append(f'<span class="cite-accessed" data-style="{piece.style}">{html.escape(piece.placeholder)}</span>')
+        elif isinstance(piece, Slot):
+            out.append(f'<span class="cite-slot" data-slot="{piece.name}" data-style="{piece.style}"></span>')
+        else:
+            out.append(html.escape(piece, quote=False))
+    return "".join(out)
+
+
+def formats_html(formats: dict[str, list[Piece]], classes: str = "cite-formats", what: str = "") -> str:
+    """A ``<dl>`` of the formats, each with its Copy button."""
+    items = []
+    for name, pieces in formats.items():
+        tag = "pre" if name in PRE_FORMATS else "span"
+        items.append(f"<dt>{FORMAT_NAMES[name]}</dt>\n"
+                     f'<dd><{tag} class="cite-text" data-format="{name}">{as_html(pieces)}</{tag}>\n'
+                     f'<button type="button" class="cite-copy md-button" '
+                     f'aria-label="Copy {COPY_LABELS[name]}{what}">Copy</button></dd>')
+    return f'<dl class="{classes}">\n' + "\n".join(items) + "\n</dl>"
+
+
+def block_html(site: Site, work: Citable, help_url: str = "") -> str:
+    """The whole block of a page (``id="cite-this-page"``) or of a section (class ``cite-section``).
+
+    scripts/publish.py relies on the page block's markup: ``<details class="cite-block"
+    id="cite-this-page"`` (its first attributes, in this order), its ``<p class="cite-version">``
+    (rewritten in an edition), and the ``<p class="cite-note">`` before which it puts the newest
+    edition (``<div class="cite-edition" data-url data-edition data-label data-date data-version
+    data-anchors>``). A section's block has neither paragraph: the browser copies them in from
+    the page's block, so that an edition's wording reaches every block of the page."""
+    iso = work.updated.isoformat()
+    common = (f'data-url="{html.escape(work.url)}" data-key="{html.escape(work.key)}" '
+              f'data-updated="{iso}" data-search-exclude=""')
+    template = (f'<template class="cite-edition-template">'
+                f'{formats_html(edition_formats(site, work), "cite-formats cite-edition-formats", " of this edition")}'
+                "</template>")
+    living = formats_html(living_formats(site, work))
+    if work.fragment:
+        return (f'<details class="cite-block cite-section" data-section="{html.escape(work.fragment)}" {common}>\n'
+                "<summary>Cite this section</summary>\n"
+                f"{living}\n{template}\n</details>")
+    note = ('<p class="cite-note">Each section heading also offers a citation of that section (its link '
+            "ends in the section's <code>#sec-…</code> anchor)."
+            + (f' See <a href="{html.escape(help_url)}">How to cite</a>.' if help_url else "") + "</p>")
+    return (f'<details class="cite-block" id="cite-this-page" {common}>\n<summary>Cite this page</summary>\n'
+            '<p class="cite-version"><strong>Cite the living version</strong> (it changes as the site is '
+            f"edited):</p>\n{living}\n{template}\n{note}\n</details>")
+
+
+# -- in the Markdown pipeline ---------------------------------------------------------------------
+
+class CiteBlocks(Treeprocessor):
+    """Close the page with its "Cite this page" block and follow each ``sec-`` heading (levels 2
+    and 3) with its "Cite this section" block. Runs after the reference list is added (7) and
+    before the table of contents (5) gives the headings their permanent links."""
+
+    def __init__(self, md, ext, markers: tuple[str, str] = ("", "")):
+        super().__init__(md)
+        self.ext = ext
+        self.markers = markers  # the comment markers of list_in_comment, which the template takes off
+
+    def run(self, root):
+        ext = self.ext
+        page, idx = ext.state.page, ext.state.index
+        ext.state.updated = None
+        if page is None or not page.src or idx is None:
+            return
+        updated = idx.page_date(page)
+        ext.state.updated = updated
+        if page.meta.get("no_cite_block"):
+            return
+        site = ext.site()
+        url = site.url + page.url
+        key = page_key(site, page.url)
+        meta_title = page.meta.get("title")
+        first = root[0] if len(root) else None
+        if meta_title:
+            title = plain_title(str(meta_title))
+        elif first is not None and first.tag == "h1":
+            title = self.text_of(first)  # as MkDocs takes the title: the H1 that opens the page
+        else:
+            title = plain_title(page.title)
+        guide = idx.pages.get(ext.getConfig("cite_help_page") or "")
+        help_url = ext.url(guide) if guide is not None else ""
+        in_comment = bool(ext.getConfig("list_in_comment"))
+        # The walks of the whole tree happen only on a page whose text labels a section.
+        parents = {child: parent for parent in root.iter() for child in parent} if "sec-" in page.body else {}
+        for heading in [el for el in parents if el.tag in SECTION_TAGS and (el.get("id") or "").startswith("sec-")]:
+            fragment = heading.get("id")
+            work = Citable(f"{title}: {self.text_of(heading)}", f"{url}#{fragment}", f"{key}-{fragment}",
+                           updated, fragment)
+            parent = parents.get(heading, root)
+            parent.insert(list(parent).index(heading) + 1, self.stored(block_html(site, work), in_comment))
+        root.append(self.stored(block_html(site, Citable(title, url, key, updated), help_url), in_comment))
+
+    def text_of(self, heading) -> str:
+        """A heading's text as the reader sees it, whatever inline markup or entities it holds."""
+        return plain_title(render_inner_html(heading, self.md))
+
+    def stored(self, block: str, in_comment: bool):
+        """The block as finished HTML, stored once; inside the comment markers that the theme's
+        template takes off when the search plugin is to skip it (list_in_comment)."""
+        el = etree.Element("p")
+        el.text = self.md.htmlStash.store(f"{self.markers[0]}{block}{self.markers[1]}" if in_comment else block)
+        return el
+
+
+class DateMark(Postprocessor):
+    """Open the rendered page with its date, where the theme's template finds it at a fixed place:
+    ``page.content[19:29]`` (added last, so that MkDocs still finds a page's title in its first H1)."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        updated = getattr(self.ext.state, "updated", None)
+        if updated is None:
+            return text
+        return f"{DATE_MARK}{updated.isoformat()}{DATE_MARK_END}\n{text}"
