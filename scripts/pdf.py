@@ -80,6 +80,7 @@ caption {{ caption-side: top; margin-bottom: 2mm; }}
 figure {{ margin: 4mm 0; }}
 figure img {{ max-width: 100%; height: auto; }}
 .figure-graphic {{ text-align: center; margin: 2mm 0; }}
+.figure-graphic svg.figure-svg-narrow {{ display: none; }}  /* the phone drawing; paper has the wide one */
 pre, code {{ font-family: {mono}; font-size: 8pt; white-space: pre-wrap; }}
 .admonition {{ border-left: 2pt solid #1a3a8a; padding: 1mm 3mm; margin: 3mm 0; }}
 .admonition-title {{ font-weight: bold; font-family: {sans}; }}

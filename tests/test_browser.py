@@ -451,7 +451,7 @@ FIGURE_PAGES = ["themes/regional-security/", "themes/sanctions-finance/", "theme
 #: first land (or first series) shape and of the first text, which must follow the colour scheme.
 FIGURES_JS = """() => [...document.querySelectorAll('figure.data-figure')].map(f => {
   const paint = el => getComputedStyle(el).fill !== 'none' ? getComputedStyle(el).fill : getComputedStyle(el).stroke;
-  const svg = f.querySelector('.figure-graphic svg');
+  const svg = [...f.querySelectorAll('.figure-graphic svg')].find(s => s.checkVisibility()) || f.querySelector('svg');
   const box = svg.getBoundingClientRect();
   const shape = svg.querySelector('[style*="--fig-land"], [style*="--fig-c1"]');
   const text = svg.querySelector('text[style*="--fig-fg"]');
@@ -517,6 +517,87 @@ def test_figures_print_with_their_drawing_and_numbered_caption(open_page, site_u
         page.goto(site_url + path, wait_until="load")
         figures = page.evaluate(FIGURES_JS)
         assert figures and all(f["svgShown"] and f["captionShown"] and f["height"] > 150 for f in figures), (path, figures)
+
+
+#: What a reader sees of each figure's shown drawing: every text's box and rendered size (its
+#: font size times the drawing's scale), and points along each data line (a route, a series)
+#: where it can be seen: inside its clip box and, for the map under an inset, outside the inset.
+READING_JS = """() => [...document.querySelectorAll('figure.data-figure .figure-graphic svg')]
+  .filter(svg => svg.checkVisibility()).map(svg => {
+  const screen = (el, x, y) => new DOMPoint(x, y).matrixTransform(el.getScreenCTM());
+  const clipBox = el => {
+    const ref = (el.getAttribute('clip-path') || '').match(/#([^)]+)/);
+    const rect = ref && document.getElementById(ref[1])?.querySelector('rect');
+    if (!rect) return null;
+    const a = screen(el, rect.x.baseVal.value, rect.y.baseVal.value);
+    const b = screen(el, rect.x.baseVal.value + rect.width.baseVal.value, rect.y.baseVal.value + rect.height.baseVal.value);
+    return {left: Math.min(a.x, b.x), right: Math.max(a.x, b.x), top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y)};
+  };
+  const axes = [...svg.querySelectorAll('g[id*="axes_"]')];
+  const covers = axes.slice(1).map(g => clipBox(g.querySelector('[clip-path]'))).filter(Boolean);
+  const inside = (p, r) => r && p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom;
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect(), m = t.getScreenCTM();
+    return {text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b),
+            left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  });
+  const points = [];
+  svg.querySelectorAll('g[id*="-data-line-"] path, g[id$="-line"][id*="-series-"] path').forEach(path => {
+    const clip = clipBox(path), first = path.closest('g[id*="axes_"]') === axes[0];
+    if (!(path.getAttribute('d') || '').trim()) return;  // a line wholly outside its axes
+    for (let at = 0, n = path.getTotalLength(); at <= n; at += 1) {
+      const p = path.getPointAtLength(at), s = screen(path, p.x, p.y);
+      if ((!clip || inside(s, clip)) && !(first && covers.some(c => inside(s, c)))) points.push([s.x, s.y]);
+    }
+  });
+  return {id: svg.closest('figure').id, texts, points};
+})"""
+
+
+def figures_as_read(page, site_url: str, scheme: str) -> list[dict]:
+    found = []
+    for path in FIGURE_PAGES:
+        page.goto(site_url + path, wait_until="load")
+        if scheme == "dark" and color_scheme(page) != "slate":
+            switch_to_dark(page)
+        found += page.evaluate(READING_JS)
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_no_figure_text_renders_under_11_css_pixels(open_page, site_url, viewport, scheme):
+    page = open_page(viewport=viewport)
+    figures = figures_as_read(page, site_url, scheme)
+    assert len(figures) == len(FIGURE_PAGES)
+    small = [(f["id"], t["text"], round(t["px"], 1)) for f in figures for t in f["texts"] if t["px"] < 11]
+    assert not small
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_no_two_figure_labels_overlap_on_screen(open_page, site_url, viewport):
+    page = open_page(viewport=viewport)
+    clashes = []
+    for figure in figures_as_read(page, site_url, "light"):
+        boxes = figure["texts"]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                overlap_x = min(a["right"], b["right"]) - max(a["left"], b["left"])
+                overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                if overlap_x > 1 and overlap_y > 2:  # glyph boxes include line gap: a small tolerance
+                    clashes.append((figure["id"], a["text"], b["text"]))
+    assert not clashes
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_no_figure_label_lies_on_a_route_or_series_line(open_page, site_url, viewport):
+    page = open_page(viewport=viewport)
+    crossed = []
+    for figure in figures_as_read(page, site_url, "light"):
+        for t in figure["texts"]:
+            if any(t["left"] + 1 < x < t["right"] - 1 and t["top"] + 2 < y < t["bottom"] - 2 for x, y in figure["points"]):
+                crossed.append((figure["id"], t["text"]))
+    assert not crossed
 
 
 # ------------------------------------------------------------------------ tables, print, 404

@@ -12,7 +12,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from mdcite import bibliography, drawing, figuredata, figures
+from mdcite import bibliography, drawing, figuredata, figures, labels
 from mdcite import index as index_module
 from mdcite.errors import SourceError
 from mdcite.extension import CitationsExtension
@@ -144,9 +144,20 @@ def test_figure_is_inline_svg_whose_colours_are_css_variables(figured):
     html = render_page(figured, "deep/er/page.md")
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert "var(--fig-fg)" in svg and "var(--fig-c1)" in svg
-    assert not re.search(r"#0000(0[1-9]|0a|0b)", svg, re.IGNORECASE)
+    assert not re.search(r"#0000(0[1-9]|0a|0b|0c)", svg, re.IGNORECASE)
     assert not re.match(r'<svg[^>]*\s(width|height)="', svg)
     assert all(i.startswith("fig-path-") for i in re.findall(r'\bid="([^"]+)"', svg))
+
+
+def test_figure_is_drawn_wide_and_narrow_each_drawing_with_its_own_ids(figured):
+    html = render_page(figured, "deep/er/page.md")
+    svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", html, re.DOTALL)
+    classes = [re.search(r'class="([^"]+)"', svg).group(1) for svg in svgs]
+    assert classes == ["figure-svg figure-svg-wide", "figure-svg figure-svg-narrow"]
+    ids = re.findall(r'\bid="([^"]+)"', "".join(svgs))
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith(f"fig-path-{kind}-") for svg, kind in zip(svgs, ("wide", "narrow"), strict=True)
+               for i in re.findall(r'\bid="([^"]+)"', svg))
 
 
 # -- the cache ------------------------------------------------------------------------------------------
@@ -155,9 +166,9 @@ def count_draws(monkeypatch) -> list[str]:
     drawn: list[str] = []
     original = drawing.draw
 
-    def counted(kind, table):
-        drawn.append(table.path.name)
-        return original(kind, table)
+    def counted(kind, table, variant):
+        drawn.append(f"{table.path.name} {variant.name}")
+        return original(kind, table, variant)
 
     monkeypatch.setattr(drawing, "draw", counted)
     return drawn
@@ -167,7 +178,7 @@ def test_unchanged_figure_is_not_redrawn_on_the_next_build(figured, monkeypatch)
     drawn = count_draws(monkeypatch)
     first = render_page(figured, "deep/er/page.md")
     second = render_page(figured, "deep/er/page.md")
-    assert drawn == ["path.csv"]
+    assert drawn == ["path.csv wide", "path.csv narrow"]
     assert first == second
 
 
@@ -177,8 +188,24 @@ def test_changed_data_is_drawn_again(figured, monkeypatch):
     data = figured / "docs" / "figures" / "path.csv"
     data.write_text(data.read_text(encoding="utf-8") + "2026-01-01,Later,context,org-2025\n", encoding="utf-8")
     html = render_page(figured, "deep/er/page.md")
-    assert drawn == ["path.csv", "path.csv"]
+    assert drawn == ["path.csv wide", "path.csv narrow"] * 2
     assert "Data table (3 rows)" in html
+
+
+def test_a_change_to_the_label_placing_code_changes_every_cache_key(figured, tmp_path, monkeypatch):
+    table, _ = figuredata.read(figured / "docs" / "figures" / "path.csv", "path.csv")
+    code = tmp_path / "labels.py"
+    code.write_text("# placing labels\n", encoding="utf-8")
+    monkeypatch.setattr(drawing, "CODE", (code,))
+    before = drawing.cache_key("timeline", table, [], drawing.VARIANTS[0])
+    code.write_text("# placing labels, changed\n", encoding="utf-8")
+    assert drawing.cache_key("timeline", table, [], drawing.VARIANTS[0]) != before
+
+
+def test_the_wide_and_narrow_drawings_have_different_cache_keys(figured):
+    table, _ = figuredata.read(figured / "docs" / "figures" / "path.csv", "path.csv")
+    keys = {drawing.cache_key("timeline", table, [], variant) for variant in drawing.VARIANTS}
+    assert len(keys) == len(drawing.VARIANTS)
 
 
 # -- checks on the data ---------------------------------------------------------------------------------
@@ -308,6 +335,20 @@ def test_map_without_a_basemap_says_which_metadata_it_needs(figured):
         render_page(figured, "deep/er/page.md")
 
 
+def test_map_inset_without_a_place_in_the_map_is_a_located_error(figured):
+    folder = figured / "docs" / "figures"
+    (folder / "world.geojson").write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+    (folder / "path.geojson").write_text(
+        '{"type": "FeatureCollection", "metadata": {"extent": [0, 1, 0, 1], "basemap": "world.geojson", '
+        '"insets": [{"extent": [0, 0.5, 0, 0.5], "at": [0, 0, 2, 0.5]}]}, "features": []}\n', encoding="utf-8")
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace('path.csv" data-kind="timeline"',
+                                                             'path.geojson" data-kind="map"'), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"docs/figures/path\.geojson:1:1: error: inset 1: at must be "
+                                          r"\[x, y, width, height\] as fractions of the map, from 0 to 1"):
+        render_page(figured, "deep/er/page.md")
+
+
 def test_second_mdcite_build_reuses_the_drawing_of_an_unchanged_figure(figured):
     config = figured / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("  - attr_list\n", "  - attr_list\n  - md_in_html\n"),
@@ -320,6 +361,85 @@ def test_second_mdcite_build_reuses_the_drawing_of_an_unchanged_figure(figured):
         return {p.name: p.stat().st_mtime_ns for p in (figured / drawing.CACHE_DIR).glob("*.svg")}
 
     first = build()
-    assert len(first) == 1
-    assert build() == first  # the same drawing, not written again
+    assert len(first) == len(drawing.VARIANTS)  # one file per drawing, wide and narrow
+    assert build() == first  # the same drawings, not written again
     assert 'id="fig-path"' in (figured / "site" / "deep" / "er" / "page" / "index.html").read_text(encoding="utf-8")
+
+
+# -- the site's own drawings, read from matplotlib's artists ---------------------------------------------
+
+SITE_FIGURES = [("series", "russia-iran-trade.csv"), ("timeline", "treaty-timeline.csv"),
+                ("map", "instc-corridor.geojson"), ("map", "regional-map.geojson")]
+
+
+def site_figure(kind: str, name: str, variant):
+    """The matplotlib figure of one of the site's drawings, laid out as the build draws it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    table, problems = figuredata.read(Path("docs/figures") / name, name)
+    assert table is not None and not problems, problems
+    fig = drawing.figure_for(kind, table, variant)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return fig, canvas.get_renderer()
+
+
+def text_box(text, renderer):
+    """The box of a text's words (not of its leader line), a little inside the glyphs' line box."""
+    return labels.words_box(text, renderer).shrunk(0.96, 0.9)
+
+
+def shown_texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("variant", drawing.VARIANTS, ids=lambda v: v.name)
+def test_each_trade_line_runs_through_its_own_series_markers_and_no_others(variant):
+    fig, _ = site_figure("series", "russia-iran-trade.csv", variant)
+    artists = [line for ax in fig.axes for line in ax.get_lines() if (line.get_gid() or "").startswith("series-")]
+    lines = [a for a in artists if a.get_gid().endswith("-line")]
+    assert lines, "the chart draws no series line"
+    for line in lines:
+        series = line.get_gid().removesuffix("-line")
+        own = {tuple(p) for a in artists if a.get_gid() == f"{series}-point" for p in a.get_xydata()}
+        others = {tuple(p) for a in artists if a.get_gid().endswith("-point") and a.get_gid() != f"{series}-point"
+                  for p in a.get_xydata()}
+        vertices = [tuple(p) for p in line.get_xydata()]
+        assert all(v in own for v in vertices), (series, vertices, own)
+        assert not any(v in others for v in vertices), (series, vertices)
+
+
+@pytest.mark.parametrize("variant", drawing.VARIANTS, ids=lambda v: v.name)
+@pytest.mark.parametrize(("kind", "name"), SITE_FIGURES, ids=[n for _, n in SITE_FIGURES])
+def test_no_two_texts_of_a_site_figure_overlap(kind, name, variant):
+    fig, renderer = site_figure(kind, name, variant)
+    boxes = [(t.get_text(), text_box(t, renderer)) for t in shown_texts(fig)]
+    clashes = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    assert not clashes
+
+
+@pytest.mark.parametrize("variant", drawing.VARIANTS, ids=lambda v: v.name)
+@pytest.mark.parametrize(("kind", "name"), SITE_FIGURES, ids=[n for _, n in SITE_FIGURES])
+def test_no_label_of_a_site_figure_lies_on_a_data_line(kind, name, variant):
+    fig, renderer = site_figure(kind, name, variant)
+    data_lines = [line for ax in fig.axes for line in ax.get_lines()
+                  if (line.get_gid() or "").startswith(("data-line", "series-")) and line.get_linestyle() != "None"]
+    scene = labels.Scene(renderer)
+    for line in data_lines:
+        scene.add_line(line)
+    scene.covers = [(ax.get_window_extent(renderer), ax) for ax in fig.axes[1:]]  # a map's insets
+    crossed = [t.get_text() for t in shown_texts(fig)
+               if scene.crosses(text_box(t, renderer), t.axes)]
+    assert not crossed
+
+
+@pytest.mark.parametrize("variant", drawing.VARIANTS, ids=lambda v: v.name)
+@pytest.mark.parametrize(("kind", "name"), SITE_FIGURES, ids=[n for _, n in SITE_FIGURES])
+def test_every_text_is_at_least_11_css_pixels_at_the_narrowest_width_its_drawing_is_shown(kind, name, variant):
+    fig, _ = site_figure(kind, name, variant)
+    narrowest_px = drawing.NARROWEST_WIDE_PX if variant.name == "wide" else 358  # a 390 px phone's column
+    scale = narrowest_px / (variant.width_in * 72)  # CSS px per point of the drawing
+    smallest = min(t.get_fontsize() for t in shown_texts(fig))
+    assert smallest * scale >= 11, (smallest, scale)

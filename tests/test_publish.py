@@ -255,6 +255,11 @@ def test_pdf_has_every_figure_and_table_caption(published, pdf_text):
         assert caption in pdf_text, caption
 
 
+def test_pdf_prints_each_figure_once_in_its_wide_drawing(pdf_text):
+    # The legend entry the wide INSTC map draws on one line, the phone drawing on two.
+    assert pdf_text.count(squash("Eastern branch (via Kazakhstan, Turkmenistan)")) == 1
+
+
 def internal_targets(reader: pypdf.PdfReader) -> list:
     """Every link annotation that points inside the document, as its destination."""
     found = []

@@ -207,6 +207,7 @@ def check_kind(table: Table, kind: str) -> list[Diagnostic]:
         ok = isinstance(extent, list) and len(extent) == 4 and all(isinstance(v, (int, float)) for v in extent)
         basemap = table.path.parent / str(table.metadata["basemap"])
         problems = [] if ok else [Diagnostic(table.shown, 1, 1, "metadata.extent must be [west, east, south, north]")]
+        problems += inset_problems(table)
         if not basemap.is_file():
             problems.append(Diagnostic(table.shown, 1, 1, f"basemap '{table.metadata['basemap']}' not found beside "
                                                           "this file"))
@@ -226,6 +227,27 @@ def check_kind(table: Table, kind: str) -> list[Diagnostic]:
         except ValueError:
             field = "year and value must be numbers" if kind == "series" else "date must be YYYY-MM-DD or YYYY-MM"
             problems.append(Diagnostic(table.shown, line, 1, f"cannot draw this row: {field}"))
+    return problems
+
+
+def four_numbers(value, low: float | None = None, high: float | None = None) -> bool:
+    return (isinstance(value, list) and len(value) == 4 and all(isinstance(v, (int, float)) for v in value)
+            and all((low is None or v >= low) and (high is None or v <= high) for v in value))
+
+
+def inset_problems(table: Table) -> list[Diagnostic]:
+    """A map's insets: each magnifies an ``extent`` and stands ``at`` a place inside the map."""
+    insets = table.metadata.get("insets", [])
+    if not isinstance(insets, list):
+        return [Diagnostic(table.shown, 1, 1, "metadata.insets must be a list of {\"extent\": …, \"at\": …}")]
+    problems = []
+    for n, inset in enumerate(insets, start=1):
+        spec = inset if isinstance(inset, dict) else {}
+        if not four_numbers(spec.get("extent")):
+            problems.append(Diagnostic(table.shown, 1, 1, f"inset {n}: extent must be [west, east, south, north]"))
+        if not four_numbers(spec.get("at"), 0, 1):
+            problems.append(Diagnostic(table.shown, 1, 1, f"inset {n}: at must be [x, y, width, height] as "
+                                                          "fractions of the map, from 0 to 1"))
     return problems
 
 

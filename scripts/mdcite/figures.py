@@ -298,6 +298,8 @@ class FigureTree(Treeprocessor):
                     cell.text = self.citations(keys)
                 elif column == "coordinates":
                     cell.text = AtomicString(coordinates_text(table.features[n]["geometry"]))
+                elif column == "value" and row.get("bound"):  # a bound never reads as a plain value
+                    cell.text = AtomicString(f"{row['bound']} {row[column]}")
                 else:
                     cell.text = AtomicString(row.get(column, ""))
         return details
