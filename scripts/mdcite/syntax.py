@@ -32,9 +32,10 @@ HTML_RE = re.compile(
     r"|/?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"  # a tag
     r"|![A-Za-z][^>]*>|\?.*?\?>)",  # a declaration or processing instruction
     re.DOTALL)
-LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\]")
-ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}" (Pandoc's attributes, making a span)
-    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)+\}")
+# "(url)" or "[label]" after a link's text; a label may run over a line break.
+LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[(?:[^\[\]\n]|\n(?![ \t]*\n))*\]")
+ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}", even "{}" (Pandoc's attributes: a span)
+    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)*\}")
 # A suffix that starts like a locator ("p. 4", "33", "chap. 2", "§ 3") is printed after a comma,
 # as citeproc does; any other suffix ("and passim") follows the year after a space.
 LOCATOR_RE = re.compile(
@@ -44,7 +45,9 @@ LOCATOR_RE = re.compile(
     r"section|sections|s\.v|s\.vv|sub verbo|v|vv|verse|verses|vol|vols|volume|volumes)\.?(?=[\s\d]|$))",
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
-UNDERSCORE_RE = re.compile(r"(?<!\w)_|_(?!\w)")
+EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+# A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
+LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
 
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")
@@ -92,6 +95,8 @@ class CiteItem:
             return ", " + text[1:].strip()
         if text.startswith("{") and "}" in text:  # Pandoc's braces that force a locator
             inner, _, rest = text[1:].partition("}")
+            if not inner.strip():  # "{}": no locator, only what follows ("[@k{}, x]")
+                return CiteItem(self.key, suffix=rest).suffix_text()
             return ", " + inner + rest
         return (", " if LOCATOR_RE.match(text) else " ") + text
 
@@ -146,17 +151,57 @@ def _escaped(text: str, i: int) -> bool:
 
 def _after_string(text: str, i: int, cite_end: int) -> bool:
     """Pandoc's ``notAfterString``: a citation may not start right after a word, a period or a
-    closing emphasis mark (so e-mail addresses stay text), but may right after another citation."""
+    closing emphasis mark (so e-mail addresses stay text), but may right after another citation,
+    and right after an emphasis mark that opens (``**@key**``) or closes nothing (``word**@key``)."""
     if i == 0 or i == cite_end:
         return False
     c = text[i - 1]
     if c.isalnum():
-        return True
+        # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
+        # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
+        j = i - 1
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "-_"):
+            j -= 1
+        return not (j > 0 and text[j - 1] == "@" and not _escaped(text, j - 1))
     if c == ".":
         return not _escaped(text, i - 1)
-    if c in "*_" and i >= 2 and not text[i - 2].isspace() and not _escaped(text, i - 1):
-        return c in text[:i - 1] and (c == "*" or not text[i - 2].isalnum())
+    if c in "*_":
+        return _closes_emphasis(text, i)
     return False
+
+
+def _closes_emphasis(text: str, i: int) -> bool:
+    """Whether the run of '*' or '_' that ends at i closes emphasis opened earlier in its
+    paragraph, there and not before (Pandoc then counts the position as after a string)."""
+    if _escaped(text, i - 1):
+        return False
+    start = text.rfind("\n\n", 0, i) + 1
+    return _emphasis(text[start:i] + " ")[1] == i - start
+
+
+def _emphasis(text: str) -> tuple[list[str], int]:
+    """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
+    paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
+    a word); after a non-space it closes the innermost open run of its mark if it is at least as
+    long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
+    the first '*')."""
+    bare = CODE_OR_ESCAPE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    open_runs: list[str] = []
+    last_close = -1
+    for m in EMPHASIS_RUN_RE.finditer(bare):
+        mark, pos, end = m.group(0)[0], m.start(), m.end()
+        after = bare[end:end + 1]
+        while pos < end:
+            before = bare[pos - 1:pos]
+            top = open_runs[-1] if open_runs else ""
+            if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
+                open_runs.pop()
+                pos = last_close = pos + len(top)
+            else:
+                if after not in ("", " ", "\t") and (mark == "*" or not before.isalnum()):
+                    open_runs.append(mark * (end - pos))
+                pos = end
+    return open_runs, last_close
 
 
 def _key_at(text: str, i: int) -> tuple[str, int] | None:
@@ -279,12 +324,12 @@ def _key_starts(text: str, start: int, end: int):
             i += 1
 
 
-def _emphasis_open(affix: str) -> bool:
-    """An affix with an odd number of emphasis marks: emphasis that crosses the citation's edge."""
-    if "*" not in affix and "_" not in affix:
-        return False
-    bare = CODE_OR_ESCAPE_RE.sub("", affix)
-    return bare.count("*") % 2 == 1 or len(UNDERSCORE_RE.findall(bare)) % 2 == 1
+def _emphasis_open(prefix: str, suffix: str) -> bool:
+    """Emphasis that crosses the citation's edge: left open in the prefix, or in the suffix
+    (Pandoc then reads the emphasis as one piece, and the bracket inside it as text). The key
+    stands right after the prefix and right before the suffix as written (a sentinel 'k' here)."""
+    return any(("*" in affix or "_" in affix) and bool(_emphasis(affix)[0])
+               for affix in (prefix + "k", "k" + suffix))
 
 
 def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, str]:
@@ -307,6 +352,9 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, 
             inner = _bracket_close(text, i, close)
             if inner < 0:
                 return i, "an unmatched '[' inside a citation; escape it as \\["
+            if _key_after_close(text, inner) > 0 and not problem:
+                problem = ("a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with "
+                           "the bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]")
             if _has_cite(text, i + 1, inner) and not problem:
                 problem = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
             i = inner + 1
@@ -341,9 +389,11 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
     first = True
     while True:
         i = SPNL_RE.match(text, i).end()
+        emphasis: tuple[str, str] | None = None  # the item's prefix and suffix as written
         if first and keyless_first:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
             items.append(CiteItem(key="", suffix=text[i:stop]))
+            emphasis = ("", " " + text[i:stop])
             problem = problem or trouble
         else:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=True)
@@ -371,11 +421,11 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                     problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
                 items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
                                       mode=mode))
+                emphasis = (prefix, text[after:suffix_end])
                 stop = suffix_end
-        for item in items[-1:]:
-            if _emphasis_open(item.prefix) or _emphasis_open(item.suffix):
-                problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
-                                      "the prefix or the locator, as in [*see* @key]")
+        if emphasis is not None and _emphasis_open(*emphasis):
+            problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
+                                  "the prefix or the locator, as in [*see* @key]")
         first = False
         if stop >= close:
             return items, problem, found
@@ -402,12 +452,39 @@ def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
     if close < 0 or _after_bracket(text, close + 1):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
+    if not found and not keyless_first and (swallowed := _key_after_close(text, close)) > 0:
+        return Cite(i, swallowed, (), problem=(
+            "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
+            "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
     if not found and (problem or not keyless_first):
         return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
     return Cite(i, close + 1, tuple(items), problem=problem)
 
 
-def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
+def link_label(label: str) -> str:
+    """A reference link's label as Pandoc and Python-Markdown match it: case and spacing aside."""
+    return " ".join(label.split()).lower()
+
+
+def _defined_link(text: str, j: int, links: frozenset[str]) -> bool:
+    """Whether the bracket at j is a reference link defined on the page (``[link]``)."""
+    if not links:
+        return False
+    close = _bracket_close(text, j, _paragraph_end(text, j))
+    return close > j and link_label(text[j + 1:close]) in links
+
+
+def _key_after_close(text: str, close: int) -> int:
+    """Pandoc's prefix ends at the first ']' and lets a key follow it: ``[see]@key]`` is one
+    citation. Where that is so, the end of what Pandoc reads as a citation; else -1."""
+    at = close + 1 + (text[close + 1:close + 3] == "-@")
+    if text[at:at + 1] != "@" or not _key_at(text, at + 1):
+        return -1
+    end = text.find("]", _key_at(text, at + 1)[1], _paragraph_end(text, at))
+    return end + 1 if end >= 0 else -1
+
+
+def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = frozenset()) -> Cite | None:
     """The in-text citation whose '@' is at ``at`` (Pandoc's ``textualCite``), with the bracketed
     locator or works that may follow it."""
     start = _cite_start(text, at, cite_end)
@@ -423,7 +500,7 @@ def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
     if suppress and is_crossref(key):
         cite.problem = f"'-@{key}' cannot leave out an author: a cross-reference has none; write @{key}"
     j = SPNL_RE.match(text, end).end()
-    if j < len(text) and text[j] == "[":
+    if j < len(text) and text[j] == "[" and not _defined_link(text, j, links):
         # Pandoc tries works in brackets first ("@a [@b]", "@a [p. 3 @b]"), then a locator and
         # works ("@a [p. 3; @b]"); a malformed bracket with a key in it is reported, not dropped.
         normal = _group_at(text, j)
@@ -448,12 +525,14 @@ def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def read(text: str) -> tuple[Cite, ...]:
+def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     """Every citation in a block or page of Markdown, as Pandoc reads it, in order.
 
     Code spans, HTML comments and tags, autolinks and link addresses hold none; a citation in a
-    link's text is marked ``in_link``. Cached: the extension reads a block again after each
-    citation it replaces, and check and build read the same text."""
+    link's text is marked ``in_link``. ``links`` are the labels of the page's link definitions
+    (``link_label``): ``@key [label]`` is then a citation and a link, not a locator. Cached: the
+    extension reads a block again after each citation it replaces, and check and build read the
+    same text."""
     if "@" not in text:
         return ()
     cites: list[Cite] = []
@@ -495,7 +574,7 @@ def read(text: str) -> tuple[Cite, ...]:
                                         "caption or the sentence instead")
                 i = LINK_TARGET_AFTER_RE.match(text, i).end()
         else:  # "@"
-            cite = _in_text_at(text, i, cite_end)
+            cite = _in_text_at(text, i, cite_end, links)
             if cite is None:
                 i += 1
                 continue
@@ -504,6 +583,11 @@ def read(text: str) -> tuple[Cite, ...]:
                                 "this site does not support; write the citation inside the sentence")
             cites.append(cite)
             i = cite_end = cite.end
+    for cite in cites:
+        if not cite.problem and LINE_COMMENT_RE.search(text, cite.start, cite.end):
+            cite.problem = ("an HTML comment at the start of a line inside a citation ends the paragraph "
+                            "(Python-Markdown reads the comment as a block of its own); move the comment "
+                            "to the end of the line")
     return tuple(cites)
 
 
@@ -546,19 +630,44 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+# A line after which indented blocks belong to a container, not to code: a list item, an
+# admonition or collapsible block, a content tab, a definition, a footnote (Python-Markdown's
+# ListIndentProcessor and the extensions' own block processors take them first).
+CONTAINER_RE = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|:[ \t]|\[\^[^\]]+\]:)")
+INDENTED_RE = re.compile(r"^(?: {4}|\t)")
+
+
 def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
-    """Blank out fenced code blocks and link definitions, keeping lines and columns: block
-    structure that the reader, which sees one block's text at a time in the build, cannot know
-    from inline syntax (Python-Markdown removes both before it reads a block's inlines)."""
+    """Blank out fenced and indented code blocks and link definitions, keeping lines and columns:
+    block structure that the reader, which sees one block's text at a time in the build, cannot
+    know from inline syntax (Python-Markdown removes all three before it reads a block's inlines).
+
+    An indented block is code as Python-Markdown's CodeBlockProcessor reads it: after a blank
+    line, and not inside a container (a list's continuation paragraphs, an admonition, a tab)."""
     out: list[str] = []
     fence = ""
+    blank_before, container, indented_code = True, False, False
     for line in lines:
-        if definitions and not fence and "]:" in line and LINK_DEFINITION_RE.match(line):
-            out.append(" " * len(line))
-            continue
         if fence:
             if line.strip().startswith(fence):
                 fence = ""
+            out.append(" " * len(line))
+            continue
+        if not line.strip():
+            blank_before = True
+            out.append(line)
+            continue
+        if INDENTED_RE.match(line):
+            if indented_code or (blank_before and not container):
+                indented_code, blank_before = True, False
+                out.append(" " * len(line))
+                continue
+        else:
+            indented_code = False
+            starts = bool(CONTAINER_RE.match(line))
+            container = starts if blank_before else (container or starts)
+        blank_before = False
+        if definitions and "]:" in line and LINK_DEFINITION_RE.match(line):
             out.append(" " * len(line))
             continue
         m = FENCE_RE.match(line)
@@ -599,10 +708,16 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     return out
 
 
+def link_labels(lines: list[str]) -> frozenset[str]:
+    """The labels of the link definitions in a page (outside code)."""
+    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False)
+                     if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
+
+
 def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
-    """A page's text as the reader sees it (fenced code blanked) and its citations."""
+    """A page's text as the reader sees it (code and link definitions blanked), its citations."""
     text = "\n".join(fence_mask(lines))
-    return text, read(text)
+    return text, read(text, link_labels(lines))
 
 
 def dropped_citations(lines: list[str]) -> list[Token]:

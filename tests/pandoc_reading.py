@@ -1,0 +1,119 @@
+"""What a real Pandoc (from ``pypandoc-binary``) reads as citations, and what our reader reads,
+in one comparable form: for each ``Cite`` element its works, each as (key, mode, prefix text,
+suffix text). Shared by the conformance suite and the differential fuzzer, so that both judge
+agreement the same way; many paragraphs go to one Pandoc run, since starting Pandoc is the cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pypandoc
+
+from mdcite.syntax import read_lines
+
+PANDOC = pypandoc.get_pandoc_path()
+AFFIX_MARK = "Z"  # starts each affix's paragraph, so that no affix can open a block (a list, a heading)
+# Between two inputs converted in one run: a rule, a block no input can make (each input starts
+# with a word and no line of it is a rule).
+SEPARATOR = "\n\n* * * * *\n\n"
+
+
+def pandoc_blocks(markdown: str) -> list:
+    done = subprocess.run([PANDOC, "-f", "markdown", "-t", "json"], input=markdown, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)["blocks"]
+
+
+def stringify(node) -> str:
+    """Pandoc's inlines as plain text (what ``pandoc.utils.stringify`` gives)."""
+    if isinstance(node, list):
+        return "".join(stringify(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    kind, content = node.get("t"), node.get("c")
+    if kind == "Str":
+        return content
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Code", "Math"):
+        return content[1]
+    if kind in ("RawInline", "Note"):
+        return ""
+    if kind == "Quoted":
+        quote = "\u201c\u201d" if content[0]["t"] == "DoubleQuote" else "\u2018\u2019"
+        return quote[0] + stringify(content[1]) + quote[1]
+    if kind in ("Link", "Image", "Span"):
+        return stringify(content[1])
+    if kind == "Cite":
+        return stringify(content[1])
+    return stringify(content)
+
+
+def normal(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def cites_in(node, found: list) -> list:
+    """Every Cite element in document order (notes included), each as its list of works."""
+    if isinstance(node, list):
+        for n in node:
+            cites_in(n, found)
+    elif isinstance(node, dict):
+        if node.get("t") == "Cite":
+            found.append(tuple((c["citationId"], c["citationMode"]["t"], normal(stringify(c["citationPrefix"])),
+                                normal(stringify(c["citationSuffix"]))) for c in node["c"][0]))
+            for c in node["c"][0]:
+                cites_in(c["citationPrefix"], found)
+                cites_in(c["citationSuffix"], found)
+        else:
+            cites_in(node.get("c"), found)
+    return found
+
+
+def our_cites(markdown: str):
+    return read_lines(markdown.split("\n"))[1]
+
+
+def pandoc_readings(documents: list[str]) -> list[list]:
+    """Pandoc's citations in each document, sorted, from one Pandoc run."""
+    parts = _split(pandoc_blocks(SEPARATOR.join(documents)), len(documents))
+    if parts is None:  # a document holds a rule of its own: one run each
+        parts = [pandoc_blocks(document) for document in documents]
+    return [sorted(cites_in(part, [])) for part in parts]
+
+
+def _split(blocks: list, count: int) -> list[list] | None:
+    """The blocks of one run, cut at the separating rules into the ``count`` inputs (None if the
+    rules do not cut it into as many parts)."""
+    parts: list[list] = [[]]
+    for block in blocks:
+        if block.get("t") == "HorizontalRule":
+            parts.append([])
+        else:
+            parts[-1].append(block)
+    return parts if len(parts) == count else None
+
+
+def affix_texts(markdowns: list[str], definitions: str = "") -> dict[str, str]:
+    """Pandoc's text of every prefix and suffix our reader finds in the documents (one run), with
+    the documents' shared link ``definitions`` after the last."""
+    affixes = sorted({affix for markdown in markdowns for cite in our_cites(markdown) for item in cite.items
+                      for affix in (item.prefix, item.suffix) if affix})
+    if not affixes:
+        return {}
+    marked = [f"{AFFIX_MARK} {affix}" for affix in affixes]
+    parts = (_split(pandoc_blocks(SEPARATOR.join(marked) + definitions), len(affixes))
+             or [pandoc_blocks(m + definitions) for m in marked])
+    return {affix: normal(" ".join(stringify(block["c"]) for block in part))[len(AFFIX_MARK):].strip()
+            for affix, part in zip(affixes, parts, strict=True)}
+
+
+def ours(markdown: str, affix: dict) -> list:
+    """Our reading in Pandoc's form (affixes as Pandoc's text of our prefix and suffix source)."""
+    return sorted(tuple((item.key, item.mode, affix.get(item.prefix, ""), affix.get(item.suffix, ""))
+                        for item in cite.items) for cite in our_cites(markdown))
+
+
+def problems(markdown: str) -> list[str]:
+    return [cite.problem for cite in our_cites(markdown) if cite.problem]
