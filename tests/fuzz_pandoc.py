@@ -77,7 +77,7 @@ def differences(paragraphs: list[str]) -> list[Difference | None]:
     """For each paragraph, how Pandoc and we read it differently (None where we agree, or where
     our reader refuses it with a located error). Two Pandoc runs for the whole list."""
     documents = [p + DEFINITIONS for p in paragraphs]
-    theirs = pandoc_readings(documents)
+    theirs = pandoc_readings(documents, DEFINITIONS)
     affix = affix_texts(documents, DEFINITIONS)
     found: list[Difference | None] = []
     for text, document, reading in zip(paragraphs, documents, theirs, strict=True):

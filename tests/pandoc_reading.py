@@ -6,7 +6,9 @@ agreement the same way; many paragraphs go to one Pandoc run, since starting Pan
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pypandoc
 
@@ -75,12 +77,25 @@ def our_cites(markdown: str):
     return read_lines(markdown.split("\n"))[1]
 
 
-def pandoc_readings(documents: list[str]) -> list[list]:
-    """Pandoc's citations in each document, sorted, from one Pandoc run."""
-    parts = _split(pandoc_blocks(SEPARATOR.join(documents)), len(documents))
-    if parts is None:  # a document holds a rule of its own: one run each
-        parts = [pandoc_blocks(document) for document in documents]
-    return [sorted(cites_in(part, [])) for part in parts]
+def pandoc_readings(documents: list[str], shared: str = "") -> list[list]:
+    """Pandoc's citations in each document, sorted. Documents are converted together in one run,
+    except those that define footnotes, links or numbered examples (Pandoc's definitions hold
+    for the whole run, and ``@label`` after an example ``(@label)`` is no citation), which run
+    one each. ``shared`` (link
+    definitions that every document holds at its end) is given once, for the run together."""
+    alone = [i for i, d in enumerate(documents) if "]:" in d.removesuffix(shared) or "(@" in d]
+    together = [i for i in range(len(documents)) if i not in set(alone)]
+    found: dict[int, list] = {}
+    if together:
+        text = SEPARATOR.join(documents[i].removesuffix(shared) for i in together) + shared
+        parts = _split(pandoc_blocks(text), len(together))
+        if parts is None:  # a document holds a rule of its own: one run each
+            alone += together
+        else:
+            found.update(zip(together, parts, strict=True))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        found.update(zip(alone, pool.map(pandoc_blocks, [documents[i] for i in alone]), strict=True))
+    return [sorted(cites_in(found[i], [])) for i in range(len(documents))]
 
 
 def _split(blocks: list, count: int) -> list[list] | None:
