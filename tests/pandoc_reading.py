@@ -6,13 +6,14 @@ agreement the same way; many paragraphs go to one Pandoc run, since starting Pan
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pypandoc
 
-from mdcite.syntax import read_lines
+from mdcite.syntax import LINK_DEFINITION_RE, read_lines
 
 PANDOC = pypandoc.get_pandoc_path()
 AFFIX_MARK = "Z"  # starts each affix's paragraph, so that no affix can open a block (a list, a heading)
@@ -110,9 +111,11 @@ def _split(blocks: list, count: int) -> list[list] | None:
     return parts if len(parts) == count else None
 
 
-def affix_texts(markdowns: list[str], definitions: str = "") -> dict[str, str]:
+def affix_texts(markdowns: list[str]) -> dict[str, str]:
     """Pandoc's text of every prefix and suffix our reader finds in the documents (one run), with
-    the documents' shared link ``definitions`` after the last."""
+    the documents' link definitions after the last (a prefix may hold a link, "[see [link] @a]")."""
+    definitions = "".join(sorted({"\n\n" + line for markdown in markdowns for line in markdown.split("\n")
+                                  if (m := LINK_DEFINITION_RE.match(line)) and re.fullmatch(r"[\w ]+", m.group("label"))}))
     affixes = sorted({affix for markdown in markdowns for cite in our_cites(markdown) for item in cite.items
                       for affix in (item.prefix, item.suffix) if affix})
     if not affixes:

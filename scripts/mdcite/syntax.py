@@ -185,7 +185,7 @@ def _emphasis(text: str) -> tuple[list[str], int]:
     a word); after a non-space it closes the innermost open run of its mark if it is at least as
     long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
     the first '*')."""
-    bare = CODE_OR_ESCAPE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), text)  # text, not space
     open_runs: list[str] = []
     last_close = -1
     for m in EMPHASIS_RUN_RE.finditer(bare):
@@ -197,6 +197,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
+            elif mark == "_" and before.isalnum() and end - pos > 1:
+                pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
             else:
                 if after not in ("", " ", "\t") and (mark == "*" or not before.isalnum()):
                     open_runs.append(mark * (end - pos))
@@ -234,7 +236,8 @@ def _cite_start(text: str, at: int, cite_end: int) -> tuple[int, str] | None:
 
 
 def _skip_code(text: str, i: int, limit: int) -> int:
-    """Past the code span opening at i, or past its backticks if it never closes."""
+    """Past the code span opening at i; if it never closes, past its first backtick only, since
+    Pandoc then tries the rest of the run as an opening of its own ("``@c`" has code "@c")."""
     j = i
     while j < limit and text[j] == "`":
         j += 1
@@ -242,7 +245,7 @@ def _skip_code(text: str, i: int, limit: int) -> int:
     while True:
         k = text.find("`" * ticks, j, limit)
         if k < 0:
-            return i + ticks
+            return i + 1
         end = k + ticks
         if end < limit and text[end] == "`":  # a longer run: not the closing one
             while end < limit and text[end] == "`":
@@ -250,7 +253,7 @@ def _skip_code(text: str, i: int, limit: int) -> int:
             j = end
             continue
         if BLANK_LINE_RE.search(text, i, k):
-            return i + ticks
+            return i + 1
         return end
 
 
