@@ -34,10 +34,11 @@ MARKS = ("[", "]", "[", "]", "-", ";", ",", ".", "*", "_", "**", "__", '"', "'",
          "[link]", "[undefined]", "(https://example.org)", "{}", "{.x}", "\\", "!", "^", "(", ")", ":")
 SPACES = (" ", " ", " ", "", "\n")
 
-# A line that would start a block of its own (a list, a quote, a heading, a rule, a table, code,
-# a definition), which is not what this fuzzing is about: such inputs are drawn again.
-BLOCK_LINE_RE = re.compile(r"^(?:\s{4}|\s*(?:[-+*>#:|~]|\d+[.)])(?:\s|$)|\s*\(@|\s*(?:[-*_=]\s*){3,}$|\s*\[[^\]]*\]:"
-                           r"|\s*```)")
+# A line that would start a block of its own (a list, with Pandoc's fancy and example markers
+# such as "Z)", "iv." and "@a.", a quote, a heading, a rule, a table, code, a definition), which
+# is not what this fuzzing is about: such inputs are drawn again.
+BLOCK_LINE_RE = re.compile(r"^(?:\s{4}|\s*(?:[-+*>#:|~]|\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+|#|@[\w-]*)[.)])(?:\s|$)"
+                           r"|\s*\(@|\s*(?:[-*_=]\s*){3,}$|\s*\[[^\]]*\]:|\s*```)")
 
 
 def fragment(rng: random.Random) -> str:
@@ -63,7 +64,7 @@ def paragraph(rng: random.Random) -> str:
 def acceptable(text: str) -> bool:
     """A single paragraph: it starts with a word, and no line of it opens a block."""
     return (text.startswith("Z") and "\n\n" not in text and not text.endswith("\n")
-            and not any(BLOCK_LINE_RE.match(line) for line in text.split("\n")[1:]))
+            and not any(BLOCK_LINE_RE.match(line) for line in text.split("\n")))
 
 
 @dataclass

@@ -455,7 +455,7 @@ def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
     if close < 0 or _after_bracket(text, close + 1):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
-    if not found and not keyless_first and (swallowed := _key_after_close(text, close)) > 0:
+    if not found and (swallowed := _key_after_close(text, close)) > 0:
         return Cite(i, swallowed, (), problem=(
             "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
             "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
@@ -508,6 +508,8 @@ def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = froze
         # works ("@a [p. 3; @b]"); a malformed bracket with a key in it is reported, not dropped.
         normal = _group_at(text, j)
         located = None if (normal and not normal.problem) else _group_at(text, j, keyless_first=True)
+        if located and not (normal and not normal.problem) and text[located.end:located.end + 1] in ("[", "("):
+            return cite  # Pandoc's locator: not before a '[' or '(' ("@a [p. 4](x" is text)
         if normal and (normal.problem and located and not located.problem):
             normal = None
         if normal is not None:
