@@ -6,8 +6,8 @@ agreement the same way; many paragraphs go to one Pandoc run, since starting Pan
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
@@ -53,8 +53,14 @@ def stringify(node) -> str:
     return stringify(content)
 
 
+QUOTES = str.maketrans("\u201c\u201d\u2018\u2019", "\"\"''")
+
+
 def normal(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
+    """Text compared as read: spacing evened out, and quotes straight (a prefix or suffix is
+    converted out of its paragraph, where Pandoc cannot tell an opening quote from a closing one;
+    how quotes curl on the page is tested on the rendered page)."""
+    return " ".join(text.replace("\u00a0", " ").translate(QUOTES).split())
 
 
 def cites_in(node, found: list) -> list:

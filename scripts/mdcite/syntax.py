@@ -162,6 +162,8 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
         j = i - 1
         while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "-_"):
             j -= 1
+        if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
+            return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
         return not (j > 0 and text[j - 1] == "@" and not _escaped(text, j - 1))
     if c == ".":
         return not _escaped(text, i - 1)
@@ -330,7 +332,8 @@ def _key_starts(text: str, start: int, end: int):
 def _emphasis_open(prefix: str, suffix: str) -> bool:
     """Emphasis that crosses the citation's edge: left open in the prefix, or in the suffix
     (Pandoc then reads the emphasis as one piece, and the bracket inside it as text). The key
-    stands right after the prefix and right before the suffix as written (a sentinel 'k' here)."""
+    stands right after the prefix and right before the suffix as written (a sentinel 'k' here);
+    the suffix ends with the ';' or ']' after it, before which a '*' opens (``[@a, x *]``)."""
     return any(("*" in affix or "_" in affix) and bool(_emphasis(affix)[0])
                for affix in (prefix + "k", "k" + suffix))
 
@@ -396,7 +399,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if first and keyless_first:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
             items.append(CiteItem(key="", suffix=text[i:stop]))
-            emphasis = ("", " " + text[i:stop])
+            emphasis = ("", " " + text[i:stop + 1])
             problem = problem or trouble
         else:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=True)
@@ -424,7 +427,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                     problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
                 items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
                                       mode=mode))
-                emphasis = (prefix, text[after:suffix_end])
+                emphasis = (prefix, text[after:suffix_end + 1])
                 stop = suffix_end
         if emphasis is not None and _emphasis_open(*emphasis):
             problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
