@@ -33,7 +33,7 @@ HTML_RE = re.compile(
     r"|![A-Za-z][^>]*>|\?.*?\?>)",  # a declaration or processing instruction
     re.DOTALL)
 # "(url)" or "[label]" after a link's text; a label may run over a line break.
-LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[(?:[^\[\]\n]|\n(?![ \t]*\n))*\]")
+LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\n(?![ \t]*\n)|\([^()\n]*\))*\)|\[(?:[^\[\]\n]|\n(?![ \t]*\n))*\]")
 ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}", even "{}" (Pandoc's attributes: a span)
     r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)*\}")
 # A suffix that starts like a locator ("p. 4", "33", "chap. 2", "§ 3") is printed after a comma,
@@ -338,6 +338,26 @@ def _emphasis_open(prefix: str, suffix: str) -> bool:
                for affix in (prefix + "k", "k" + suffix))
 
 
+def _quote_open(suffix: str) -> set[str]:
+    """The quotes that open in a suffix (written right after its key) and do not close in it:
+    a quote opens before a non-space, and not after a letter or digit (an apostrophe), except
+    right after the key (``[@y']'``); it closes after a non-space. The suffix ends with the ';'
+    or ']' after it."""
+    if "'" not in suffix and '"' not in suffix:
+        return set()
+    bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), suffix)
+    open_quotes: list[str] = []
+    for pos, c in enumerate(bare):
+        if c not in "'\"":
+            continue
+        before, after = bare[pos - 1:pos], bare[pos + 1:pos + 2]
+        if open_quotes and open_quotes[-1] == c and before and not before.isspace():
+            open_quotes.pop()
+        elif after and not after.isspace() and (pos == 0 or not before.isalnum()):
+            open_quotes.append(c)
+    return set(open_quotes)
+
+
 def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, str]:
     """From i, the offset of the next ';', ']' (at ``close``) or (when asked) citation key, jumping
     over escapes, code, HTML and bracketed text; and a problem found on the way."""
@@ -432,6 +452,9 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if emphasis is not None and _emphasis_open(*emphasis):
             problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
                                   "the prefix or the locator, as in [*see* @key]")
+        if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
+            problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
+                                  "then reads the bracket as text: close the quote inside, or write ’")
         first = False
         if stop >= close:
             return items, problem, found
