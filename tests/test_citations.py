@@ -287,3 +287,8 @@ def test_citation_syntax_in_an_indented_code_block_is_code(project):
 def test_indented_paragraph_of_a_list_item_is_prose_not_code():
     tokens = scan(["- An item.", "", "    More [@org-2025].", "", "Text.", "", "    [@code]"])
     assert [(t.line, t.items[0].key) for t in tokens] == [(3, "org-2025")]
+
+
+def test_citation_before_an_undefined_label_is_a_link_as_the_label_is_text(project):
+    html = render_text(project, "A claim [@org-2025][nowhere].\n").split("<section")[0]
+    assert '[<a class="citation" href="#ref-org-2025">Gulf International Forum (2025)</a>][nowhere]' in html

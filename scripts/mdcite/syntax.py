@@ -513,6 +513,15 @@ def _key_after_close(text: str, close: int) -> int:
     return end + 1 if end >= 0 else -1
 
 
+def _reference(text: str, opened: int, i: int, links: frozenset[str]) -> bool:
+    """Whether "[text][label]" (its text opening at ``opened``, its label at i) is a link: the
+    label, or the text for "[text][]", is defined on the page, and the label holds no citation."""
+    if _group_at(text, i):
+        return False
+    label = text[i + 1:LINK_TARGET_AFTER_RE.match(text, i).end() - 1] or text[opened + 1:i - 1]
+    return link_label(label) in links
+
+
 def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = frozenset()) -> Cite | None:
     """The in-text citation whose '@' is at ``at`` (Pandoc's ``textualCite``), with the bracketed
     locator or works that may follow it."""
@@ -594,10 +603,10 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
             i += 1
             if not brackets:
                 continue
-            _, before, image = brackets.pop()
-            # "[text][label]" is a reference link, but "[@a][@b]" ends with a group (as in Pandoc,
-            # where an undefined label is no link and a label with a key is read as a citation).
-            if _after_bracket(text, i) == "link" and not (text[i] == "[" and _group_at(text, i)):
+            opened, before, image = brackets.pop()
+            # "[text][label]" is a reference link if the label is defined on the page, and
+            # "[@a][@b]" ends with a group (as in Pandoc, where a label with a key is a citation).
+            if _after_bracket(text, i) == "link" and (text[i] == "(" or _reference(text, opened, i, links)):
                 for cite in cites[before:]:
                     cite.in_link = True
                     if image and not cite.problem:
