@@ -21,7 +21,7 @@ from tests.helpers import render_text
 from tests.pandoc_reading import affix_texts, ours, pandoc_readings, problems
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "pandoc_citations.yaml").read_text(encoding="utf-8"))
-FUZZ_COUNT, FUZZ_SEED = 150, 22  # paragraphs drawn by the in-suite fuzzing; more with tests.fuzz_pandoc
+FUZZ_COUNT, FUZZ_SEED = 1000, 22  # paragraphs drawn by the in-suite fuzzing; more with tests.fuzz_pandoc
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,7 @@ LOCATOR_RE = re.compile(
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
 LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
 
@@ -195,14 +196,16 @@ def _emphasis(text: str) -> tuple[list[str], int]:
         after = bare[end:end + 1]
         while pos < end:
             before = bare[pos - 1:pos]
+            # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
+            in_word = before.isalnum() or (before == "." and bare[pos - 2:pos - 1].isalnum())
             top = open_runs[-1] if open_runs else ""
             if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
-            elif mark == "_" and before.isalnum() and end - pos > 1:
+            elif mark == "_" and in_word and end - pos > 1:
                 pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
             else:
-                if after not in ("", " ", "\t") and (mark == "*" or not before.isalnum()):
+                if after not in ("", " ", "\t") and (mark == "*" or not in_word):
                     open_runs.append(mark * (end - pos))
                 pos = end
     return open_runs, last_close
@@ -475,8 +478,8 @@ def _paragraph_end(text: str, i: int) -> int:
 def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
     in-text key), or None where the bracket is text, a link or a span."""
-    if text[i + 1:i + 2] == "^":
-        return None
+    if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
+        return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
     if close < 0 or _after_bracket(text, close + 1):
         return None
@@ -592,6 +595,10 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
         elif c == "<":
             i = _skip_html(text, i, n)
         elif c == "[":
+            note = NOTE_REF_RE.match(text, i)
+            if note:  # "[^label]": a note reference to Pandoc, whose label holds no citation
+                i = note.end()
+                continue
             group = None if (i and text[i - 1] == "^") else _group_at(text, i)
             if group is not None:
                 cites.append(group)
