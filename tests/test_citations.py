@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import markdown
 import pytest
 
 from mdcite.errors import SourceError
+from mdcite.extension import CitationsExtension
 from mdcite.syntax import parse_group, scan
 from tests.helpers import render_page, render_text
 
@@ -231,9 +233,6 @@ def test_braced_cross_reference_links_to_its_section(project):
 
 def render_smart(project, body: str) -> str:
     """Render text as the site does, quotes curled by smarty."""
-    import markdown
-
-    from mdcite.extension import CitationsExtension
     md = markdown.Markdown(extensions=["toc", "attr_list", "smarty",
                                        CitationsExtension(root=str(project), article_count=3)])
     return md.convert(body).split("<section")[0]

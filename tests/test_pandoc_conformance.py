@@ -4,6 +4,9 @@ by work: the key, the mode (normal, author in text, author suppressed), the pref
 
 A case marked ``differs`` is a deliberate difference listed in CONTRIBUTING.md: there our reader
 must stop with a located error (the text given), never read the citation silently otherwise.
+
+Beyond the cases, a bounded differential fuzzing (``tests/fuzz_pandoc.py``, seeded) checks that
+random paragraphs of citation syntax are read as Pandoc reads them, or refused with an error.
 """
 
 from __future__ import annotations
