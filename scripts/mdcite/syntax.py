@@ -546,8 +546,8 @@ def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = froze
         # works ("@a [p. 3; @b]"); a malformed bracket with a key in it is reported, not dropped.
         normal = _group_at(text, j)
         located = None if (normal and not normal.problem) else _group_at(text, j, keyless_first=True)
-        if located and not (normal and not normal.problem) and text[located.end:located.end + 1] in ("[", "("):
-            return cite  # Pandoc's locator: not before a '[' or '(' ("@a [p. 4](x" is text)
+        if located and not (normal and not normal.problem) and text[located.end:located.end + 1] in ("[", "(", "{"):
+            return cite  # Pandoc's locator: not before a '[', '(' or '{' ("@a [p. 4](x" is text)
         if normal and (normal.problem and located and not located.problem):
             normal = None
         if normal is not None:
