@@ -46,6 +46,7 @@ LOCATOR_RE = re.compile(
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
 LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
@@ -589,6 +590,11 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
         i = m.start()
         c = text[i]
         if c == "\\":
+            tex = _tex_command(text, i)
+            if tex is not None:
+                cites.append(tex)
+                i = cite_end = tex.end
+                continue
             i += 2
         elif c == "`":
             i = _skip_code(text, i, n)
@@ -636,6 +642,32 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
                             "(Python-Markdown reads the comment as a block of its own); move the comment "
                             "to the end of the line")
     return tuple(cites)
+
+
+def _tex_command(text: str, i: int) -> Cite | None:
+    """``\\cmd[@key]`` or ``\\cmd{@key}``: a TeX command whose argument holds a citation. Pandoc
+    reads it as raw TeX and drops it with the citation; Python-Markdown shows the backslash and
+    the citation. Refused (a problem), since a backslash before a letter is a typo on a page."""
+    m = TEX_COMMAND_RE.match(text, i)
+    if m is None:
+        return None
+    end, limit = m.end(), _paragraph_end(text, i)
+    while end < limit and text[end] in "[{":
+        if text[end] == "[":
+            close = _bracket_close(text, end, limit)
+        else:
+            depth, close = 0, -1
+            for j in range(end, limit):
+                depth += (text[j] == "{") - (text[j] == "}")
+                if depth == 0:
+                    close = j
+                    break
+        end = limit if close < 0 else close + 1
+    if end == m.end() or not _has_cite(text, m.end(), end):
+        return None
+    return Cite(i, end, (), problem=(
+        f"'{m.group(0)}' before a citation is a TeX command to Pandoc, which drops it with its "
+        "argument and the citation in it; remove the backslash"))
 
 
 def _example_marker(text: str, cite: Cite) -> bool:
