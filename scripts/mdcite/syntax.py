@@ -362,9 +362,10 @@ def _quote_open(suffix: str) -> set[str]:
     return set(open_quotes)
 
 
-def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, str]:
+def _scan_affix(text: str, i: int, close: int, stop_at_key: bool, key_end: int = -1) -> tuple[int, str]:
     """From i, the offset of the next ';', ']' (at ``close``) or (when asked) citation key, jumping
-    over escapes, code, HTML and bracketed text; and a problem found on the way."""
+    over escapes, code, HTML and bracketed text; and a problem found on the way. ``key_end`` is
+    where the item's key ends: a key is no string, so a key may follow it at once (``@a.b@c``)."""
     problem = ""
     while True:
         m = AFFIX_STOP_RE.search(text, i, close)
@@ -393,7 +394,7 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, 
         elif c == ";":
             return i, problem
         elif c == "@":
-            start = _cite_start(text, i, -1)
+            start = _cite_start(text, i, key_end)
             if start is not None:
                 if _key_at(text, i + 1):
                     if stop_at_key:
@@ -443,7 +444,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                 mode = SUPPRESS if text[stop] == "-" else NORMAL
                 at = stop + (mode == SUPPRESS)
                 key, after = _key_at(text, at + 1)
-                suffix_end, trouble = _scan_affix(text, after, close, stop_at_key=False)
+                suffix_end, trouble = _scan_affix(text, after, close, stop_at_key=False, key_end=after)
                 problem = problem or trouble
                 if not key:
                     problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
