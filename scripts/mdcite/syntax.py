@@ -46,6 +46,9 @@ LOCATOR_RE = re.compile(
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+# A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
+# Python-Markdown does (and takes the rest for the address).
+UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[^\n])*\)")
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
@@ -162,7 +165,8 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
         # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
         # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
         j = i - 1
-        while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "-_"):
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "-"
+                         or (text[j - 1] == "_" and text[j - 2:j - 1].isalnum())):  # not "@__t": emphasis
             j -= 1
         if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
             return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
@@ -183,13 +187,18 @@ def _closes_emphasis(text: str, i: int) -> bool:
     return _emphasis(text[start:i] + " ")[1] == i - start
 
 
+def _as_text(m: re.Match[str]) -> str:
+    """Code or an escape, as the emphasis rules see it: text; but "\\ " is a space to them."""
+    return "x\u00a0" if m.group(0) == "\\ " else "x" * len(m.group(0))
+
+
 def _emphasis(text: str) -> tuple[list[str], int]:
     """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
     paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
     a word); after a non-space it closes the innermost open run of its mark if it is at least as
     long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
     the first '*')."""
-    bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), text)  # text, not space
+    bare = CODE_OR_ESCAPE_RE.sub(_as_text, text)
     open_runs: list[str] = []
     last_close = -1
     for m in EMPHASIS_RUN_RE.finditer(bare):
@@ -626,7 +635,12 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
                     if image and not cite.problem:
                         cite.problem = ("a citation inside an image's description; cite the work in the "
                                         "caption or the sentence instead")
-                i = LINK_TARGET_AFTER_RE.match(text, i).end()
+                target = LINK_TARGET_AFTER_RE.match(text, i)
+                if UNCLOSED_TITLE_RE.fullmatch(target.group(0)) and _has_cite(text, i + 1, target.end() - 1):
+                    cites.append(Cite(i, target.end(), (), problem=(
+                        "a link whose title has no closing quote, '(address \"title)', is no link to "
+                        "Pandoc, which reads the citation in it; close the quote")))
+                i = target.end()
         else:  # "@"
             cite = _in_text_at(text, i, cite_end, links)
             if cite is None:
