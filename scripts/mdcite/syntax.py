@@ -48,7 +48,7 @@ CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
 # A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
 # Python-Markdown does (and takes the rest for the address).
-UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[^\n])*\)")
+UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
 NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
@@ -164,18 +164,31 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
     if c.isalnum():
         # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
         # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
-        j = i - 1
-        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "-"
-                         or (text[j - 1] == "_" and text[j - 2:j - 1].isalnum())):  # not "@__t": emphasis
-            j -= 1
+        j = _word_start(text, i)
         if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
             return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
-        return not (j > 0 and text[j - 1] == "@" and not _escaped(text, j - 1))
+        return not _after_at(text, j)
     if c == ".":
         return not _escaped(text, i - 1)
     if c in "*_":
         return _closes_emphasis(text, i)
     return False
+
+
+def _word_start(text: str, i: int) -> int:
+    """Where the word that ends at i starts (letters, digits, '-', and '_' inside the word)."""
+    j = i - 1
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "-"
+                     or (text[j - 1] == "_" and text[j - 2:j - 1].isalnum())):  # not "@__t": emphasis
+        j -= 1
+    return j
+
+
+def _after_at(text: str, j: int) -> bool:
+    """Whether the word starting at j follows an '@' that began no citation ("x@y"; in "@a_b"
+    the word is a key)."""
+    return (j > 0 and text[j - 1] == "@" and not _escaped(text, j - 1)
+            and (_cite_start(text, j - 1, -1) is None or _key_at(text, j) is None))
 
 
 def _closes_emphasis(text: str, i: int) -> bool:
@@ -207,7 +220,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
         while pos < end:
             before = bare[pos - 1:pos]
             # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
-            in_word = before.isalnum() or (before == "." and bare[pos - 2:pos - 1].isalnum())
+            in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
+                       or (before == "." and bare[pos - 2:pos - 1].isalnum()))
             top = open_runs[-1] if open_runs else ""
             if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
