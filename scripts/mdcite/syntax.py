@@ -205,6 +205,15 @@ def _as_text(m: re.Match[str]) -> str:
     return "x\u00a0" if m.group(0) == "\\ " else "x" * len(m.group(0))
 
 
+def _in_key(text: str, pos: int, end: int) -> bool:
+    """Whether text[pos:end] lies inside the key of a citation ("@a__b")."""
+    j = _word_start(text, pos)
+    if j == pos or j == 0 or text[j - 1] != "@" or _escaped(text, j - 1):
+        return False
+    key = _key_at(text, j)
+    return key is not None and key[1] >= end and _cite_start(text, j - 1, -1) is not None
+
+
 def _emphasis(text: str) -> tuple[list[str], int]:
     """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
     paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
@@ -216,6 +225,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
     last_close = -1
     for m in EMPHASIS_RUN_RE.finditer(bare):
         mark, pos, end = m.group(0)[0], m.start(), m.end()
+        if _in_key(bare, pos, end):
+            continue  # "@3__t": part of a citation's key
         after = bare[end:end + 1]
         while pos < end:
             before = bare[pos - 1:pos]
