@@ -126,7 +126,8 @@ def affix_texts(markdowns: list[str]) -> dict[str, str]:
                       for affix in (item.prefix, item.suffix) if affix})
     if not affixes:
         return {}
-    marked = [f"{AFFIX_MARK} {affix}" for affix in affixes]
+    # One line each: a line of its own could start a block (a definition, a list) out of context.
+    marked = [f"{AFFIX_MARK} {' '.join(affix.splitlines())}" for affix in affixes]
     parts = (_split(pandoc_blocks(SEPARATOR.join(marked) + definitions), len(affixes))
              or [pandoc_blocks(m + definitions) for m in marked])
     return {affix: normal(" ".join(stringify(block["c"]) for block in part))[len(AFFIX_MARK):].strip()

@@ -179,7 +179,7 @@ def _word_start(text: str, i: int) -> int:
     """Where the word that ends at i starts (letters, digits, '-', and '_' inside the word)."""
     j = i - 1
     while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "-"
-                     or (text[j - 1] == "_" and text[j - 2:j - 1].isalnum())):  # not "@__t": emphasis
+                     or (text[j - 1] == "_" and (text[j - 2:j - 1].isalnum() or text[j - 2:j - 1] == "@"))):
         j -= 1
     return j
 
@@ -237,6 +237,9 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
+            elif len(top) == 3 and top[0] == mark and (mark == "*" or not after.isalnum()):
+                open_runs[-1] = mark * (3 - (end - pos))  # "***c*": the inner emphasis closes
+                pos = last_close = end
             elif mark == "_" and in_word and end - pos > 1:
                 pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
             else:
