@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import markdown
 import pytest
 
 from mdcite.errors import SourceError
+from mdcite.extension import CitationsExtension
 from mdcite.syntax import parse_group, scan
 from tests.helpers import render_page, render_text
 
@@ -227,3 +229,65 @@ def test_braced_cross_reference_links_to_its_section(project):
     html = render_text(project, "See @{sec-deep-section} [@org-2025].\n")
     assert re.search(r'<a class="crossref" href="deep/er/page.md#sec-deep-section"[^>]*>Deep section</a> '
                      r'\(<a class="citation" href="#ref-org-2025"', html)
+
+
+def render_smart(project, body: str) -> str:
+    """Render text as the site does, quotes curled by smarty."""
+    md = markdown.Markdown(extensions=["toc", "attr_list", "smarty",
+                                       CitationsExtension(root=str(project), article_count=3)])
+    return md.convert(body).split("<section")[0]
+
+
+@pytest.mark.parametrize("source, text", [
+    ("As **@org-2025** says.", "As Gulf International Forum (2025) says."),
+    ("Text **@org-2025", "Text **Gulf International Forum (2025)"),
+    ("word**@org-2025 here.", "word**Gulf International Forum (2025) here."),
+    ("A claim [@org-2025{}, x].", "A claim (Gulf International Forum 2025, x)."),
+])
+def test_form_found_by_differential_fuzzing_renders_as_pandoc_reads_it(project, source, text):
+    assert shown(render_text(project, source + "\n").split("<section")[0]) == text
+
+
+def test_bold_in_text_citation_keeps_its_bold(project):
+    html = render_text(project, "As **@org-2025** says.\n")
+    assert '<strong><a class="citation" href="#ref-org-2025">Gulf International Forum (2025)</a></strong>' in html
+
+
+def test_underscored_emphasis_in_a_locator_is_rendered_as_emphasis(project):
+    html = render_text(project, "A claim [@org-2025, _passim_].\n")
+    assert "</a>, <em>passim</em>)" in html
+
+
+def test_quote_closing_right_after_a_citation_is_a_closing_quote(project):
+    assert shown(render_smart(project, '"@org-2025".\n')) == "\u201cGulf International Forum (2025)\u201d."
+
+
+def test_apostrophe_opening_a_suffix_stays_an_apostrophe(project):
+    assert shown(render_smart(project, "A claim [@org-2025's].\n")) == "A claim (Gulf International Forum 2025 \u2019s)."
+
+
+def test_bracket_after_a_key_that_is_a_defined_link_is_the_link_not_a_locator(project):
+    html = render_text(project, "As @org-2025 [link] says.\n\n[link]: https://example.org/\n").split("<section")[0]
+    assert shown(html) == "As Gulf International Forum (2025) link says."
+    assert '<a href="https://example.org/">link</a>' in html
+
+
+def test_comment_opening_a_line_inside_a_group_is_a_located_error(project):
+    with pytest.raises(SourceError) as caught:
+        render_text(project, "A claim [see\n<!-- c --> @org-2025].\n")
+    assert "<input>:1:9: error: malformed citation: an HTML comment at the start of a line" in str(caught.value)
+
+
+def test_citation_syntax_in_an_indented_code_block_is_code(project):
+    html = render_text(project, "Text.\n\n    [@no-such-key] and @other\n\nMore.\n")
+    assert "<pre><code>[@no-such-key] and @other\n</code></pre>" in html
+
+
+def test_indented_paragraph_of_a_list_item_is_prose_not_code():
+    tokens = scan(["- An item.", "", "    More [@org-2025].", "", "Text.", "", "    [@code]"])
+    assert [(t.line, t.items[0].key) for t in tokens] == [(3, "org-2025")]
+
+
+def test_citation_before_an_undefined_label_is_a_link_as_the_label_is_text(project):
+    html = render_text(project, "A claim [@org-2025][nowhere].\n").split("<section")[0]
+    assert '[<a class="citation" href="#ref-org-2025">Gulf International Forum (2025)</a>][nowhere]' in html

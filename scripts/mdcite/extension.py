@@ -24,7 +24,7 @@ from . import citeblock, evidence_html, export, figures
 from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
-from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, read
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, link_label, read
 
 STATUS_ORDER = ("verified", "reported", "unverified")
 # Elements that can be a numbered entry with a status: a heading, or a term of a compact list.
@@ -97,7 +97,7 @@ class IdentifyPage(Preprocessor):
 
 # A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
 # else (emphasis, quotes that smarty curls, "--", links, code) goes through Python-Markdown.
-PLAIN_AFFIX_RE = re.compile(r"[\w .,:;()/§–—-]*")
+PLAIN_AFFIX_RE = re.compile(r"(?:[^\W_]|[ .,:;()/§–—-])*")  # not '_', which may be emphasis
 
 
 def plain_affix(text: str) -> bool:
@@ -169,9 +169,36 @@ class CitationPattern(InlineProcessor):
                 found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
                 self.seen = (data, found)
                 return found
-        found = {cite.start: cite for cite in read(data)}
+        found = {cite.start: cite for cite in read(data, self.links())}
         self.seen = (data, found)
         return found
+
+    def links(self) -> frozenset[str]:
+        """The page's link labels (``@key [label]`` is then a citation and a link, as in Pandoc)."""
+        return frozenset(link_label(label) for label in self.md.references)
+
+    def smart(self) -> bool:
+        """Whether smarty curls quotes: it cannot see a citation, stored as a placeholder."""
+        return "smarty" in self.md.treeprocessors
+
+    def closing_quote(self, data: str, cite: Cite) -> str:
+        """The quote right after a citation, curled as Pandoc curls it (smarty, seeing only a
+        placeholder before it, would open a quote): ’ for a ', ” for a " that closes one."""
+        after = data[cite.end:cite.end + 1]
+        if not self.smart() or not after or after not in "'\"":
+            return ""
+        if after == "'":
+            return "\u2019"
+        return "\u201d" if data.count('"', 0, cite.start) % 2 == 1 else ""
+
+    def suffix(self, item: CiteItem) -> str:
+        """The suffix as printed; a leading apostrophe (``[@key's]``) curled as Pandoc curls it,
+        where smarty, after the year, would open a quote."""
+        text = item.suffix_text()
+        bare = text.lstrip(" ,")
+        if self.smart() and bare.startswith("'") and "'" not in bare[1:]:
+            return text[:len(text) - len(bare)] + "\u2019" + bare[1:]
+        return text
 
     def replaced(self, data: str, cite: Cite) -> None:
         """Remember how the reading continues once ``cite`` is a placeholder in ``data``."""
@@ -213,12 +240,13 @@ class CitationPattern(InlineProcessor):
         else:
             state.readings.append(("group", cite.items, ""))
             text = "(" + self.works(cite.items, cite.in_link) + ")"
-        if self.finished:
-            return self.md.htmlStash.store(text), cite.start, cite.end  # no pattern looks into it again
+        quote = self.closing_quote(data, cite)
+        if self.finished:  # no pattern looks into it again
+            return self.md.htmlStash.store(text + quote), cite.start, cite.end + len(quote)
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
-        span.text = text
-        return span, cite.start, cite.end
+        span.text = text + quote
+        return span, cite.start, cite.end + len(quote)
 
     def link(self, key: str, label: str, in_link: bool) -> str:
         """One work's link, as finished HTML: the links are not built as trees that every later
@@ -235,7 +263,7 @@ class CitationPattern(InlineProcessor):
         for i, item in enumerate(items):
             parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
             parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), in_link))
-            parts.append(item.suffix_text())
+            parts.append(self.suffix(item))
         return "".join(parts)
 
     def in_text(self, cite: Cite) -> str:
@@ -246,7 +274,7 @@ class CitationPattern(InlineProcessor):
         if not rest and not first.suffix:
             label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
             return self.link(first.key, label, cite.in_link)
-        tail = first.suffix_text() + ("; " + self.works(rest, cite.in_link) if rest else "")
+        tail = self.suffix(first) + ("; " + self.works(rest, cite.in_link) if rest else "")
         year = self.link(first.key, ref.year_label, cite.in_link)
         if first.mode != IN_TEXT:
             return year + tail

@@ -32,9 +32,10 @@ HTML_RE = re.compile(
     r"|/?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s\"'=<>`/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>"  # a tag
     r"|![A-Za-z][^>]*>|\?.*?\?>)",  # a declaration or processing instruction
     re.DOTALL)
-LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\]")
-ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}" (Pandoc's attributes, making a span)
-    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)+\}")
+# "(url)" or "[label]" after a link's text; a label may run over a line break.
+LINK_TARGET_AFTER_RE = re.compile(r"\((?:[^()\\\n]|\\.|\n(?![ \t]*\n)|\([^()\n]*\))*\)|\[(?:[^\[\]\n]|\n(?![ \t]*\n))*\]")
+ATTRIBUTES_AFTER_RE = re.compile(  # "{#id .class key=value}", even "{}" (Pandoc's attributes: a span)
+    r"\{[ \t]*(?:(?:#[^\s{}.#]+|\.[^\s{}.#=]+|[\w:-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'{}]+))[ \t]*)*\}")
 # A suffix that starts like a locator ("p. 4", "33", "chap. 2", "§ 3") is printed after a comma,
 # as citeproc does; any other suffix ("and passim") follows the year after a space.
 LOCATOR_RE = re.compile(
@@ -44,7 +45,14 @@ LOCATOR_RE = re.compile(
     r"section|sections|s\.v|s\.vv|sub verbo|v|vv|verse|verses|vol|vols|volume|volumes)\.?(?=[\s\d]|$))",
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
-UNDERSCORE_RE = re.compile(r"(?<!\w)_|_(?!\w)")
+EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+# A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
+# Python-Markdown does (and takes the rest for the address).
+UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
+TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
+# A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
+LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
 
 FENCE_RE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(?P<ticks>`+)(?:.+?)(?P=ticks)")
@@ -92,6 +100,8 @@ class CiteItem:
             return ", " + text[1:].strip()
         if text.startswith("{") and "}" in text:  # Pandoc's braces that force a locator
             inner, _, rest = text[1:].partition("}")
+            if not inner.strip():  # "{}": no locator, only what follows ("[@k{}, x]")
+                return CiteItem(self.key, suffix=rest).suffix_text()
             return ", " + inner + rest
         return (", " if LOCATOR_RE.match(text) else " ") + text
 
@@ -146,17 +156,97 @@ def _escaped(text: str, i: int) -> bool:
 
 def _after_string(text: str, i: int, cite_end: int) -> bool:
     """Pandoc's ``notAfterString``: a citation may not start right after a word, a period or a
-    closing emphasis mark (so e-mail addresses stay text), but may right after another citation."""
+    closing emphasis mark (so e-mail addresses stay text), but may right after another citation,
+    and right after an emphasis mark that opens (``**@key**``) or closes nothing (``word**@key``)."""
     if i == 0 or i == cite_end:
         return False
     c = text[i - 1]
     if c.isalnum():
-        return True
+        # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
+        # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
+        j = _word_start(text, i)
+        if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
+            return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
+        return not _after_at(text, j)
     if c == ".":
         return not _escaped(text, i - 1)
-    if c in "*_" and i >= 2 and not text[i - 2].isspace() and not _escaped(text, i - 1):
-        return c in text[:i - 1] and (c == "*" or not text[i - 2].isalnum())
+    if c in "*_":
+        return _closes_emphasis(text, i)
     return False
+
+
+def _word_start(text: str, i: int) -> int:
+    """Where the word that ends at i starts (letters, digits, '-', and '_' inside the word)."""
+    j = i - 1
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "-"
+                     or (text[j - 1] == "_" and (text[j - 2:j - 1].isalnum() or text[j - 2:j - 1] == "@"))):
+        j -= 1
+    return j
+
+
+def _after_at(text: str, j: int) -> bool:
+    """Whether the word starting at j follows an '@' that began no citation ("x@y"; in "@a_b"
+    the word is a key)."""
+    return (j > 0 and text[j - 1] == "@" and not _escaped(text, j - 1)
+            and (_cite_start(text, j - 1, -1) is None or _key_at(text, j) is None))
+
+
+def _closes_emphasis(text: str, i: int) -> bool:
+    """Whether the run of '*' or '_' that ends at i closes emphasis opened earlier in its
+    paragraph, there and not before (Pandoc then counts the position as after a string)."""
+    if _escaped(text, i - 1):
+        return False
+    start = text.rfind("\n\n", 0, i) + 1
+    return _emphasis(text[start:i] + " ")[1] == i - start
+
+
+def _as_text(m: re.Match[str]) -> str:
+    """Code or an escape, as the emphasis rules see it: text; but "\\ " is a space to them."""
+    return "x\u00a0" if m.group(0) == "\\ " else "x" * len(m.group(0))
+
+
+def _in_key(text: str, pos: int, end: int) -> bool:
+    """Whether text[pos:end] lies inside the key of a citation ("@a__b")."""
+    j = _word_start(text, pos)
+    if j == pos or j == 0 or text[j - 1] != "@" or _escaped(text, j - 1):
+        return False
+    key = _key_at(text, j)
+    return key is not None and key[1] >= end and _cite_start(text, j - 1, -1) is not None
+
+
+def _emphasis(text: str) -> tuple[list[str], int]:
+    """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
+    paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
+    a word); after a non-space it closes the innermost open run of its mark if it is at least as
+    long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
+    the first '*')."""
+    bare = CODE_OR_ESCAPE_RE.sub(_as_text, text)
+    open_runs: list[str] = []
+    last_close = -1
+    for m in EMPHASIS_RUN_RE.finditer(bare):
+        mark, pos, end = m.group(0)[0], m.start(), m.end()
+        if _in_key(bare, pos, end):
+            continue  # "@3__t": part of a citation's key
+        after = bare[end:end + 1]
+        while pos < end:
+            before = bare[pos - 1:pos]
+            # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
+            in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
+                       or (before == "." and bare[pos - 2:pos - 1].isalnum()))
+            top = open_runs[-1] if open_runs else ""
+            if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
+                open_runs.pop()
+                pos = last_close = pos + len(top)
+            elif len(top) == 3 and top[0] == mark and (mark == "*" or not after.isalnum()):
+                open_runs[-1] = mark * (3 - (end - pos))  # "***c*": the inner emphasis closes
+                pos = last_close = end
+            elif mark == "_" and in_word and end - pos > 1:
+                pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
+            else:
+                if after not in ("", " ", "\t") and (mark == "*" or not in_word):
+                    open_runs.append(mark * (end - pos))
+                pos = end
+    return open_runs, last_close
 
 
 def _key_at(text: str, i: int) -> tuple[str, int] | None:
@@ -189,7 +279,8 @@ def _cite_start(text: str, at: int, cite_end: int) -> tuple[int, str] | None:
 
 
 def _skip_code(text: str, i: int, limit: int) -> int:
-    """Past the code span opening at i, or past its backticks if it never closes."""
+    """Past the code span opening at i; if it never closes, past its first backtick only, since
+    Pandoc then tries the rest of the run as an opening of its own ("``@c`" has code "@c")."""
     j = i
     while j < limit and text[j] == "`":
         j += 1
@@ -197,7 +288,7 @@ def _skip_code(text: str, i: int, limit: int) -> int:
     while True:
         k = text.find("`" * ticks, j, limit)
         if k < 0:
-            return i + ticks
+            return i + 1
         end = k + ticks
         if end < limit and text[end] == "`":  # a longer run: not the closing one
             while end < limit and text[end] == "`":
@@ -205,7 +296,7 @@ def _skip_code(text: str, i: int, limit: int) -> int:
             j = end
             continue
         if BLANK_LINE_RE.search(text, i, k):
-            return i + ticks
+            return i + 1
         return end
 
 
@@ -279,17 +370,39 @@ def _key_starts(text: str, start: int, end: int):
             i += 1
 
 
-def _emphasis_open(affix: str) -> bool:
-    """An affix with an odd number of emphasis marks: emphasis that crosses the citation's edge."""
-    if "*" not in affix and "_" not in affix:
-        return False
-    bare = CODE_OR_ESCAPE_RE.sub("", affix)
-    return bare.count("*") % 2 == 1 or len(UNDERSCORE_RE.findall(bare)) % 2 == 1
+def _emphasis_open(prefix: str, suffix: str) -> bool:
+    """Emphasis that crosses the citation's edge: left open in the prefix, or in the suffix
+    (Pandoc then reads the emphasis as one piece, and the bracket inside it as text). The key
+    stands right after the prefix and right before the suffix as written (a sentinel 'k' here);
+    the suffix ends with the ';' or ']' after it, before which a '*' opens (``[@a, x *]``)."""
+    return any(("*" in affix or "_" in affix) and bool(_emphasis(affix)[0])
+               for affix in (prefix + "k", "k" + suffix))
 
 
-def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, str]:
+def _quote_open(suffix: str) -> set[str]:
+    """The quotes that open in a suffix (written right after its key) and do not close in it:
+    a quote opens before a non-space, and not after a letter or digit (an apostrophe), except
+    right after the key (``[@y']'``); it closes after a non-space. The suffix ends with the ';'
+    or ']' after it."""
+    if "'" not in suffix and '"' not in suffix:
+        return set()
+    bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), suffix)
+    open_quotes: list[str] = []
+    for pos, c in enumerate(bare):
+        if c not in "'\"":
+            continue
+        before, after = bare[pos - 1:pos], bare[pos + 1:pos + 2]
+        if open_quotes and open_quotes[-1] == c and before and not before.isspace():
+            open_quotes.pop()
+        elif after and not after.isspace() and (pos == 0 or not before.isalnum()):
+            open_quotes.append(c)
+    return set(open_quotes)
+
+
+def _scan_affix(text: str, i: int, close: int, stop_at_key: bool, key_end: int = -1) -> tuple[int, str]:
     """From i, the offset of the next ';', ']' (at ``close``) or (when asked) citation key, jumping
-    over escapes, code, HTML and bracketed text; and a problem found on the way."""
+    over escapes, code, HTML and bracketed text; and a problem found on the way. ``key_end`` is
+    where the item's key ends: a key is no string, so a key may follow it at once (``@a.b@c``)."""
     problem = ""
     while True:
         m = AFFIX_STOP_RE.search(text, i, close)
@@ -307,6 +420,9 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, 
             inner = _bracket_close(text, i, close)
             if inner < 0:
                 return i, "an unmatched '[' inside a citation; escape it as \\["
+            if _key_after_close(text, inner) > 0 and not problem:
+                problem = ("a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with "
+                           "the bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]")
             if _has_cite(text, i + 1, inner) and not problem:
                 problem = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
             i = inner + 1
@@ -315,7 +431,7 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool) -> tuple[int, 
         elif c == ";":
             return i, problem
         elif c == "@":
-            start = _cite_start(text, i, -1)
+            start = _cite_start(text, i, key_end)
             if start is not None:
                 if _key_at(text, i + 1):
                     if stop_at_key:
@@ -341,9 +457,11 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
     first = True
     while True:
         i = SPNL_RE.match(text, i).end()
+        emphasis: tuple[str, str] | None = None  # the item's prefix and suffix as written
         if first and keyless_first:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
             items.append(CiteItem(key="", suffix=text[i:stop]))
+            emphasis = ("", " " + text[i:stop + 1])
             problem = problem or trouble
         else:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=True)
@@ -363,7 +481,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                 mode = SUPPRESS if text[stop] == "-" else NORMAL
                 at = stop + (mode == SUPPRESS)
                 key, after = _key_at(text, at + 1)
-                suffix_end, trouble = _scan_affix(text, after, close, stop_at_key=False)
+                suffix_end, trouble = _scan_affix(text, after, close, stop_at_key=False, key_end=after)
                 problem = problem or trouble
                 if not key:
                     problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
@@ -371,11 +489,14 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                     problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
                 items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
                                       mode=mode))
+                emphasis = (prefix, text[after:suffix_end + 1])
                 stop = suffix_end
-        for item in items[-1:]:
-            if _emphasis_open(item.prefix) or _emphasis_open(item.suffix):
-                problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
-                                      "the prefix or the locator, as in [*see* @key]")
+        if emphasis is not None and _emphasis_open(*emphasis):
+            problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
+                                  "the prefix or the locator, as in [*see* @key]")
+        if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
+            problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
+                                  "then reads the bracket as text: close the quote inside, or write ’")
         first = False
         if stop >= close:
             return items, problem, found
@@ -396,18 +517,54 @@ def _paragraph_end(text: str, i: int) -> int:
 def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
     in-text key), or None where the bracket is text, a link or a span."""
-    if text[i + 1:i + 2] == "^":
-        return None
+    if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
+        return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
     if close < 0 or _after_bracket(text, close + 1):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
+    if not found and (swallowed := _key_after_close(text, close)) > 0:
+        return Cite(i, swallowed, (), problem=(
+            "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
+            "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
     if not found and (problem or not keyless_first):
         return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
     return Cite(i, close + 1, tuple(items), problem=problem)
 
 
-def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
+def link_label(label: str) -> str:
+    """A reference link's label as Pandoc and Python-Markdown match it: case and spacing aside."""
+    return " ".join(label.split()).lower()
+
+
+def _defined_link(text: str, j: int, links: frozenset[str]) -> bool:
+    """Whether the bracket at j is a reference link defined on the page (``[link]``)."""
+    if not links:
+        return False
+    close = _bracket_close(text, j, _paragraph_end(text, j))
+    return close > j and link_label(text[j + 1:close]) in links
+
+
+def _key_after_close(text: str, close: int) -> int:
+    """Pandoc's prefix ends at the first ']' and lets a key follow it: ``[see]@key]`` is one
+    citation. Where that is so, the end of what Pandoc reads as a citation; else -1."""
+    at = close + 1 + (text[close + 1:close + 3] == "-@")
+    if text[at:at + 1] != "@" or not _key_at(text, at + 1):
+        return -1
+    end = text.find("]", _key_at(text, at + 1)[1], _paragraph_end(text, at))
+    return end + 1 if end >= 0 else -1
+
+
+def _reference(text: str, opened: int, i: int, links: frozenset[str]) -> bool:
+    """Whether "[text][label]" (its text opening at ``opened``, its label at i) is a link: the
+    label, or the text for "[text][]", is defined on the page, and the label holds no citation."""
+    if _group_at(text, i):
+        return False
+    label = text[i + 1:LINK_TARGET_AFTER_RE.match(text, i).end() - 1] or text[opened + 1:i - 1]
+    return link_label(label) in links
+
+
+def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = frozenset()) -> Cite | None:
     """The in-text citation whose '@' is at ``at`` (Pandoc's ``textualCite``), with the bracketed
     locator or works that may follow it."""
     start = _cite_start(text, at, cite_end)
@@ -423,11 +580,13 @@ def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
     if suppress and is_crossref(key):
         cite.problem = f"'-@{key}' cannot leave out an author: a cross-reference has none; write @{key}"
     j = SPNL_RE.match(text, end).end()
-    if j < len(text) and text[j] == "[":
+    if j < len(text) and text[j] == "[" and not _defined_link(text, j, links):
         # Pandoc tries works in brackets first ("@a [@b]", "@a [p. 3 @b]"), then a locator and
         # works ("@a [p. 3; @b]"); a malformed bracket with a key in it is reported, not dropped.
         normal = _group_at(text, j)
         located = None if (normal and not normal.problem) else _group_at(text, j, keyless_first=True)
+        if located and not (normal and not normal.problem) and text[located.end:located.end + 1] in ("[", "(", "{"):
+            return cite  # Pandoc's locator: not before a '[', '(' or '{' ("@a [p. 4](x" is text)
         if normal and (normal.problem and located and not located.problem):
             normal = None
         if normal is not None:
@@ -448,12 +607,14 @@ def _in_text_at(text: str, at: int, cite_end: int) -> Cite | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def read(text: str) -> tuple[Cite, ...]:
+def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     """Every citation in a block or page of Markdown, as Pandoc reads it, in order.
 
     Code spans, HTML comments and tags, autolinks and link addresses hold none; a citation in a
-    link's text is marked ``in_link``. Cached: the extension reads a block again after each
-    citation it replaces, and check and build read the same text."""
+    link's text is marked ``in_link``. ``links`` are the labels of the page's link definitions
+    (``link_label``): ``@key [label]`` is then a citation and a link, not a locator. Cached: the
+    extension reads a block again after each citation it replaces, and check and build read the
+    same text."""
     if "@" not in text:
         return ()
     cites: list[Cite] = []
@@ -467,12 +628,21 @@ def read(text: str) -> tuple[Cite, ...]:
         i = m.start()
         c = text[i]
         if c == "\\":
+            tex = _tex_command(text, i)
+            if tex is not None:
+                cites.append(tex)
+                i = cite_end = tex.end
+                continue
             i += 2
         elif c == "`":
             i = _skip_code(text, i, n)
         elif c == "<":
             i = _skip_html(text, i, n)
         elif c == "[":
+            note = NOTE_REF_RE.match(text, i)
+            if note:  # "[^label]": a note reference to Pandoc, whose label holds no citation
+                i = note.end()
+                continue
             group = None if (i and text[i - 1] == "^") else _group_at(text, i)
             if group is not None:
                 cites.append(group)
@@ -484,18 +654,23 @@ def read(text: str) -> tuple[Cite, ...]:
             i += 1
             if not brackets:
                 continue
-            _, before, image = brackets.pop()
-            # "[text][label]" is a reference link, but "[@a][@b]" ends with a group (as in Pandoc,
-            # where an undefined label is no link and a label with a key is read as a citation).
-            if _after_bracket(text, i) == "link" and not (text[i] == "[" and _group_at(text, i)):
+            opened, before, image = brackets.pop()
+            # "[text][label]" is a reference link if the label is defined on the page, and
+            # "[@a][@b]" ends with a group (as in Pandoc, where a label with a key is a citation).
+            if _after_bracket(text, i) == "link" and (text[i] == "(" or _reference(text, opened, i, links)):
                 for cite in cites[before:]:
                     cite.in_link = True
                     if image and not cite.problem:
                         cite.problem = ("a citation inside an image's description; cite the work in the "
                                         "caption or the sentence instead")
-                i = LINK_TARGET_AFTER_RE.match(text, i).end()
+                target = LINK_TARGET_AFTER_RE.match(text, i)
+                if UNCLOSED_TITLE_RE.fullmatch(target.group(0)) and _has_cite(text, i + 1, target.end() - 1):
+                    cites.append(Cite(i, target.end(), (), problem=(
+                        "a link whose title has no closing quote, '(address \"title)', is no link to "
+                        "Pandoc, which reads the citation in it; close the quote")))
+                i = target.end()
         else:  # "@"
-            cite = _in_text_at(text, i, cite_end)
+            cite = _in_text_at(text, i, cite_end, links)
             if cite is None:
                 i += 1
                 continue
@@ -504,7 +679,38 @@ def read(text: str) -> tuple[Cite, ...]:
                                 "this site does not support; write the citation inside the sentence")
             cites.append(cite)
             i = cite_end = cite.end
+    for cite in cites:
+        if not cite.problem and LINE_COMMENT_RE.search(text, cite.start, cite.end):
+            cite.problem = ("an HTML comment at the start of a line inside a citation ends the paragraph "
+                            "(Python-Markdown reads the comment as a block of its own); move the comment "
+                            "to the end of the line")
     return tuple(cites)
+
+
+def _tex_command(text: str, i: int) -> Cite | None:
+    """``\\cmd[@key]`` or ``\\cmd{@key}``: a TeX command whose argument holds a citation. Pandoc
+    reads it as raw TeX and drops it with the citation; Python-Markdown shows the backslash and
+    the citation. Refused (a problem), since a backslash before a letter is a typo on a page."""
+    m = TEX_COMMAND_RE.match(text, i)
+    if m is None:
+        return None
+    end, limit = m.end(), _paragraph_end(text, i)
+    while end < limit and text[end] in "[{":
+        if text[end] == "[":
+            close = _bracket_close(text, end, limit)
+        else:
+            depth, close = 0, -1
+            for j in range(end, limit):
+                depth += (text[j] == "{") - (text[j] == "}")
+                if depth == 0:
+                    close = j
+                    break
+        end = limit if close < 0 else close + 1
+    if end == m.end() or not _has_cite(text, m.end(), end):
+        return None
+    return Cite(i, end, (), problem=(
+        f"'{m.group(0)}' before a citation is a TeX command to Pandoc, which drops it with its "
+        "argument and the citation in it; remove the backslash"))
 
 
 def _example_marker(text: str, cite: Cite) -> bool:
@@ -546,19 +752,44 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+# A line after which indented blocks belong to a container, not to code: a list item, an
+# admonition or collapsible block, a content tab, a definition, a footnote (Python-Markdown's
+# ListIndentProcessor and the extensions' own block processors take them first).
+CONTAINER_RE = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|:[ \t]|\[\^[^\]]+\]:)")
+INDENTED_RE = re.compile(r"^(?: {4}|\t)")
+
+
 def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
-    """Blank out fenced code blocks and link definitions, keeping lines and columns: block
-    structure that the reader, which sees one block's text at a time in the build, cannot know
-    from inline syntax (Python-Markdown removes both before it reads a block's inlines)."""
+    """Blank out fenced and indented code blocks and link definitions, keeping lines and columns:
+    block structure that the reader, which sees one block's text at a time in the build, cannot
+    know from inline syntax (Python-Markdown removes all three before it reads a block's inlines).
+
+    An indented block is code as Python-Markdown's CodeBlockProcessor reads it: after a blank
+    line, and not inside a container (a list's continuation paragraphs, an admonition, a tab)."""
     out: list[str] = []
     fence = ""
+    blank_before, container, indented_code = True, False, False
     for line in lines:
-        if definitions and not fence and "]:" in line and LINK_DEFINITION_RE.match(line):
-            out.append(" " * len(line))
-            continue
         if fence:
             if line.strip().startswith(fence):
                 fence = ""
+            out.append(" " * len(line))
+            continue
+        if not line.strip():
+            blank_before = True
+            out.append(line)
+            continue
+        if INDENTED_RE.match(line):
+            if indented_code or (blank_before and not container):
+                indented_code, blank_before = True, False
+                out.append(" " * len(line))
+                continue
+        else:
+            indented_code = False
+            starts = bool(CONTAINER_RE.match(line))
+            container = starts if blank_before else (container or starts)
+        blank_before = False
+        if definitions and "]:" in line and LINK_DEFINITION_RE.match(line):
             out.append(" " * len(line))
             continue
         m = FENCE_RE.match(line)
@@ -599,10 +830,16 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     return out
 
 
+def link_labels(lines: list[str]) -> frozenset[str]:
+    """The labels of the link definitions in a page (outside code)."""
+    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False)
+                     if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
+
+
 def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
-    """A page's text as the reader sees it (fenced code blanked) and its citations."""
+    """A page's text as the reader sees it (code and link definitions blanked), its citations."""
     text = "\n".join(fence_mask(lines))
-    return text, read(text)
+    return text, read(text, link_labels(lines))
 
 
 def dropped_citations(lines: list[str]) -> list[Token]:
