@@ -10,9 +10,11 @@ from pathlib import Path
 
 import markdown
 
+from clausemap.extension import ClauseMapExtension, article_labels
 from mdcite import index as index_module
 from mdcite.bibliography import parse
 from mdcite.extension import CitationsExtension
+from mdcite.labelkinds import BUILT_IN
 
 # What a build does not read: caches, the virtual environment, earlier builds, the benchmarks.
 NOT_PROJECT = {".git", ".venv", "site", "bench", "node_modules", ".pytest_cache", ".ruff_cache",
@@ -40,6 +42,9 @@ def mdcite(project: Path, *args: str, env: dict | None = None) -> subprocess.Com
                           env=environment, capture_output=True, text=True)
 
 
+# The label families of the fixture project: the engine's own, and its clause map of three articles.
+FIXTURE_KINDS = (*BUILT_IN, article_labels(3, {}))
+
 def bib(text: str):
     """A bibliography parsed from a string, as references.bib."""
     return parse(text, "references.bib")
@@ -51,12 +56,13 @@ def render_page(project: Path, src: str, extra: tuple[str, ...] = ()) -> str:
     text = (project / "docs" / src).read_text(encoding="utf-8")
     _, body, _ = index_module.split_front_matter(text)
     md = markdown.Markdown(extensions=["toc", "attr_list", *extra,
-                                       CitationsExtension(root=str(project), article_count=3)])
+                                       CitationsExtension(root=str(project)),
+                                       ClauseMapExtension(article_count=3)])
     return md.convert(body)
 
 
 def render_text(project: Path, body: str) -> str:
     """Render text that is not one of the project's pages (it is checked on its own)."""
-    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(root=str(project),
-                                                                              article_count=3)])
+    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(root=str(project)),
+                                       ClauseMapExtension(article_count=3)])
     return md.convert(body)

@@ -71,7 +71,8 @@ def test_page_addresses_must_agree_between_mkdocs_and_the_extension(project):
     assert done.returncode == 1
     assert ("mkdocs.yml:4:1: error: use_directory_urls is false but mdcite.extension's directory_urls "
             "is true; set directory_urls to the same value under mdcite.extension") in done.stderr
-    config.write_text(config.read_text().replace("article_count: 3\n", "article_count: 3\n      directory_urls: false\n"))
+    config.write_text(config.read_text().replace("  - mdcite.extension\n",
+                                                 "  - mdcite.extension:\n      directory_urls: false\n"))
     assert check(project).returncode == 0
 
 
@@ -166,7 +167,7 @@ def test_page_missing_from_nav_fails_check_and_build(project):
 
 def test_nav_entry_without_a_page_fails_check_and_build(project):
     with_nav(project, "index.md", "articles.md", "references.md", "deep/er/page.md", "themes/energy.md")
-    assert_both_report(project, "mkdocs.yml:19:5: error: nav names 'themes/energy.md', which is not a page in "
+    assert_both_report(project, "mkdocs.yml:20:5: error: nav names 'themes/energy.md', which is not a page in "
                                 "docs/")
 
 

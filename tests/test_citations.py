@@ -8,6 +8,7 @@ from html import unescape
 import markdown
 import pytest
 
+from clausemap.extension import ClauseMapExtension
 from mdcite.errors import SourceError
 from mdcite.extension import CitationsExtension
 from mdcite.syntax import parse_group, scan
@@ -234,7 +235,8 @@ def test_braced_cross_reference_links_to_its_section(project):
 def render_smart(project, body: str) -> str:
     """Render text as the site does, quotes curled by smarty."""
     md = markdown.Markdown(extensions=["toc", "attr_list", "smarty",
-                                       CitationsExtension(root=str(project), article_count=3)])
+                                       CitationsExtension(root=str(project)),
+                                       ClauseMapExtension(article_count=3)])
     return md.convert(body).split("<section")[0]
 
 

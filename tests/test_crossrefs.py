@@ -9,7 +9,7 @@ import pytest
 from mdcite import index as index_module
 from mdcite.errors import SourceError
 from mdcite.index import relative_src, relative_url
-from tests.helpers import render_page
+from tests.helpers import FIXTURE_KINDS, render_page
 
 
 @pytest.mark.parametrize("here, there, link", [
@@ -68,7 +68,7 @@ def as_list_term(project):
 
 def test_a_labelled_definition_term_is_an_article_entry_in_the_index(project):
     as_list_term(project)
-    label = index_module.build(project, article_count=3).labels["art-2"]
+    label = index_module.build(project, kinds=FIXTURE_KINDS).labels["art-2"]
     assert (label.title, label.line, label.attrs["level"], label.attrs["data-status"]) == (
         "Article 2", 17, "dt", "unverified")
 
@@ -96,7 +96,7 @@ def test_a_term_without_a_definition_after_it_is_not_an_entry(project):
     page.write_text(page.read_text().replace(
         '## Article 2 {#art-2 data-status="unverified"}\n\nNot read yet [@treaty-2025].',
         'Article 2 {#art-2 data-status="unverified"}\n\nNot read yet [@treaty-2025].'))
-    assert "art-2" not in index_module.build(project, article_count=3).labels
+    assert "art-2" not in index_module.build(project, kinds=FIXTURE_KINDS).labels
 
 
 @pytest.mark.parametrize("text, message", [

@@ -343,11 +343,12 @@ def test_zensical_builds_the_same_passages_as_mkdocs(fixture_site, tmp_path):
 def test_with_list_in_comment_the_bibliographys_counts_stay_out_of_the_search_index(project):
     import markdown
 
+    from clausemap.extension import ClauseMapExtension
     from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
 
     text = (project / "docs" / "references.md").read_text(encoding="utf-8")
     md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(
-        root=str(project), article_count=3, list_in_comment=True)])
+        root=str(project), list_in_comment=True), ClauseMapExtension(article_count=3)])
     html = md.convert(text)
     assert (f'{LIST_OPEN} <span class="evidence-count" data-count="2">2 passages quoted on this site.</span>'
             f'{LIST_CLOSE}') in html

@@ -12,6 +12,7 @@ from pathlib import Path
 import markdown
 import pytest
 
+from clausemap.extension import ClauseMapExtension
 from mdcite import bibliography, drawing, figuredata, figures, labels
 from mdcite import index as index_module
 from mdcite.errors import SourceError
@@ -47,12 +48,13 @@ def render_page(project: Path, src: str) -> str:
     """One page rendered as the site renders it: tables and Markdown inside HTML blocks on."""
     _, body, _ = index_module.split_front_matter((project / "docs" / src).read_text(encoding="utf-8"))
     md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "tables",
-                                       CitationsExtension(root=str(project), article_count=3)])
+                                       CitationsExtension(root=str(project)),
+                                       ClauseMapExtension(article_count=3)])
     return md.convert(body)
 
 
 def scan(project: Path) -> index_module.Index:
-    return index_module.build(project, "docs", "references.bib", True, 3)
+    return index_module.build(project, "docs", "references.bib", True)
 
 
 # -- labels, numbers and cross-references ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import markdown
 
+from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
 from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
 
@@ -18,8 +19,8 @@ LIST_RE = re.compile(r'<ul class="reference-list">.*?</ul>', re.S)
 
 def render_home(project: Path, **options) -> str:
     _, body, _ = index_module.split_front_matter((project / "docs" / "index.md").read_text(encoding="utf-8"))
-    ext = CitationsExtension(root=str(project), article_count=3, **options)
-    return markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
+    ext = CitationsExtension(root=str(project), **options)
+    return markdown.Markdown(extensions=["toc", "attr_list", ext, ClauseMapExtension(article_count=3)]).convert(body)
 
 
 class StartTags(HTMLParser):
@@ -98,7 +99,7 @@ def test_an_html_parser_sees_no_tag_of_a_wrapped_citation_link(project):
 
 
 def test_the_bibliography_pages_backlinks_come_inside_the_comment_markers(project):
-    ext = CitationsExtension(root=str(project), article_count=3, list_in_comment=True)
+    ext = CitationsExtension(root=str(project), list_in_comment=True)
     _, body, _ = index_module.split_front_matter((project / "docs" / "references.md").read_text(encoding="utf-8"))
     html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
     assert re.search(re.escape(LIST_OPEN) + r'<span class="cited-in">Cited in: <a href="[^"]+">.*?</span>'
@@ -113,7 +114,7 @@ def test_the_built_site_serves_every_citation_link_unwrapped(built_site):
 
 def test_a_paragraph_that_is_only_a_citation_stays_a_paragraph_with_wrapped_links(project):
     body = "# Home\n\n@org-2025\n\n@org-2025 [p. 4]\n"
-    ext = CitationsExtension(root=str(project), article_count=3, list_in_comment=True, links_in_comment=True)
+    ext = CitationsExtension(root=str(project), list_in_comment=True, links_in_comment=True)
     html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
     unwrapped = html.replace(LIST_OPEN, "").replace(LIST_CLOSE, "")
     assert len(re.findall(r'<p><a class="citation" href="#ref-org-2025">', unwrapped)) == 2

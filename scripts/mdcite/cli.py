@@ -26,7 +26,7 @@ from .errors import Diagnostic, SourceError
 def load_index(root: Path, config_file: str = "mkdocs.yml") -> index_module.Index:
     settings = config.load(root, config_file)
     return index_module.build(root, settings["docs_dir"], settings["bibliography"],
-                              bool(settings["directory_urls"]), int(settings["article_count"]),
+                              bool(settings["directory_urls"]), config.label_kinds(root, config_file),
                               settings["evidence"])
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import yaml
 
 from .errors import Diagnostic
+from .labelkinds import BUILT_IN, LabelKind
 
 
 class _Loader(yaml.SafeLoader):
@@ -40,7 +42,7 @@ def _extension_settings(data: dict) -> dict:
 def load(root: Path, config_file: str = "mkdocs.yml") -> dict:
     _, data = read(root, config_file)
     settings = {"bibliography": "references.bib", "evidence": "evidence", "docs_dir": data.get("docs_dir", "docs"),
-                "article_count": 47, "directory_urls": data.get("use_directory_urls", True)}
+                "directory_urls": data.get("use_directory_urls", True)}
     settings.update(_extension_settings(data))
     settings["site_url"] = data.get("site_url") or ""
     settings["site_name"] = data.get("site_name") or ""
@@ -77,3 +79,33 @@ def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
                        f"directory_urls is {str(bool(ours.get('directory_urls', True))).lower()}; "
                        "set directory_urls to the same value under mdcite.extension, or the "
                        "download buttons of reference lists will fetch from the wrong address")]
+
+
+def _extensions(data: dict) -> list[tuple[str, dict]]:
+    """The Markdown extensions mkdocs.yml lists, with their options, in order."""
+    found = []
+    for item in data.get("markdown_extensions", []) or []:
+        if isinstance(item, str):
+            found.append((item, {}))
+        elif isinstance(item, dict):
+            found.extend((str(name), options if isinstance(options, dict) else {}) for name, options in item.items())
+    return found
+
+
+def label_kinds(root: Path, config_file: str = "mkdocs.yml") -> tuple[LabelKind, ...]:
+    """The families of labels the build knows: the engine's own, and those of every listed extension
+    whose module offers ``label_kinds(options)`` (see labelkinds). Only modules of this project's
+    own extensions are imported: a name with a dot, not Python-Markdown's or pymdownx's."""
+    _, data = read(root, config_file)
+    kinds = list(BUILT_IN)
+    for name, options in _extensions(data):
+        if name == "mdcite.extension" or "." not in name or name.startswith(("markdown.", "pymdownx.")):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue  # the generator reports an extension it cannot load
+        offer = getattr(module, "label_kinds", None)
+        if callable(offer):
+            kinds.extend(offer(options))
+    return tuple(kinds)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import xml.etree.ElementTree as etree
-from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -24,26 +23,8 @@ from . import citeblock, evidence_html, export, figures
 from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
+from .labelkinds import BUILT_IN, LabelKind, kind_of
 from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, link_label, read
-
-STATUS_ORDER = ("verified", "reported", "unverified")
-# Elements that can be a numbered entry with a status: a heading, or a term of a compact list.
-ENTRY_TAG_RE = re.compile(r"h[1-6]|dt")
-
-
-def is_entry(el: etree.Element) -> bool:
-    return bool(ENTRY_TAG_RE.fullmatch(el.tag) and el.get("data-status"))
-
-
-def entry_title(entry: etree.Element) -> str:
-    """An entry's own text, without the status badge and link that decorate it."""
-    parts = [entry.text or ""]
-    for child in entry:
-        if child.get("class") not in ("entry-meta", "headerlink"):
-            parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return "".join(parts).strip()
-
 
 ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 OTHER = "#"  # works whose creator does not begin with a Latin letter
@@ -58,17 +39,49 @@ def initial(sort_name: str) -> str:
 
 
 class PageState:
-    """What one page's rendering has learnt: which page it is and what it cites."""
+    """What one document's rendering has learnt: which page it is, what it cites, its date.
+
+    Created afresh by ``IdentifyPage`` at the start of every ``convert()`` (and by ``reset()``),
+    so that two documents converted by one Markdown object never share works or readings."""
 
     def __init__(self) -> None:
         self.index: index_module.Index | None = None
         self.page: index_module.PageInfo | None = None
         self.cited: list[str] = []
         self.readings: list[tuple[str, tuple[CiteItem, ...], str]] = []  # (kind, works, label)
+        self.updated = None  # the page's date, set by the cite blocks for the date mark
+
+
+def generator_source(md) -> str | None:
+    """The path of the page being rendered, relative to docs_dir, where the generator tells it.
+
+    Neither generator passes it to an extension directly, but each leaves it on a processor of its
+    own, registered before ``convert()`` runs: MkDocs on its link-rewriting tree processor
+    (``relpath``, whose ``file`` is the page's File), Zensical on its ``rendering_context``
+    preprocessor (whose ``page.path`` is the source path). None for Markdown converted outside a
+    generator (a test, a snippet), which is then recognised by its text."""
+    if "relpath" in md.treeprocessors:
+        file = getattr(md.treeprocessors["relpath"], "file", None)
+        src = getattr(file, "src_uri", None) or getattr(file, "src_path", None)
+        if isinstance(src, str) and src:
+            return src.replace("\\", "/")
+    if "rendering_context" in md.preprocessors:
+        page = getattr(md.preprocessors["rendering_context"], "page", None)
+        src = getattr(page, "path", None)
+        if isinstance(src, str) and src:
+            return src.replace("\\", "/")
+    return None
+
+
+def same_text(a: str, b: str) -> bool:
+    """Whether a page's text is still what the index read (line endings and outer blank lines aside)."""
+    return a.strip() == b.strip() or index_module.body_hash(a) == index_module.body_hash(b)
 
 
 class IdentifyPage(Preprocessor):
-    """Find the page in the index by its text, and stop on any error recorded for it."""
+    """Start the document: fresh per-document state, the page it is (from the generator, else by
+    its text), and stop on any error recorded for it. Runs first (35, above every preprocessor
+    that changes the text, such as snippets at 32), so the text is the page's source."""
 
     def __init__(self, md, ext: CitationsExtension):
         super().__init__(md)
@@ -76,23 +89,41 @@ class IdentifyPage(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         ext = self.ext
-        idx = ext.get_index()
-        state = ext.state
-        state.index = idx
+        state = ext.begin()
+        idx = state.index = ext.get_index()
         text = "\n".join(lines)
-        page = idx.find(text)
-        if page is None:  # an edit since the last scan? (the index checks files only every 0.5 s)
-            idx = state.index = ext.get_index(recheck=True)
+        src = generator_source(self.md)
+        if src is not None:
+            page = idx.pages.get(src)
+            if page is None or not same_text(page.body, text):  # saved since the last scan?
+                idx = state.index = ext.get_index(recheck=True)
+                page = idx.pages.get(src)
+            if page is not None and not same_text(page.body, text):
+                # The generator (or a plugin before us) changed the text: read this text, as this page.
+                page = self.read_alone(idx, text, page)
+        else:
             page = idx.find(text)
+            if page is None:  # an edit since the last scan? (the index checks files only every 0.5 s)
+                idx = state.index = ext.get_index(recheck=True)
+                page = idx.find(text)
         if page is None:  # text not in docs/ (a snippet, a test, an unsaved edit): check it alone
-            page = index_module.PageInfo("", ext.getConfig("input_name"), "", "", {}, "\n".join(lines), 0)
-            index_module.read_page(page)
-            index_module.check_page(page, idx.bib, idx.labels, {}, idx.article_count)
+            page = self.read_alone(idx, text, None)
         state.page = page
         problems = idx.page_errors(page)
         if problems:
             raise SourceError(problems)
         return lines
+
+    def read_alone(self, idx: index_module.Index, text: str,
+                   like: index_module.PageInfo | None) -> index_module.PageInfo:
+        """The text read and checked on its own, with the identity (path, address) of ``like``."""
+        if like is None:
+            page = index_module.PageInfo("", self.ext.getConfig("input_name"), "", "", {}, text, 0)
+        else:
+            page = index_module.PageInfo(like.src, like.shown, like.url, "", dict(like.meta), text, like.offset)
+        index_module.read_page(page)
+        index_module.check_page(page, idx.bib, idx.labels, {}, idx.kinds)
+        return page
 
 
 # A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
@@ -281,36 +312,65 @@ class CitationPattern(InlineProcessor):
         return f"{self.link(first.key, ref.author_short, cite.in_link)} ({year}{tail})"
 
 
-class ReferencesTree(Treeprocessor):
-    """Close the page with its reference list and fill the generated blocks."""
+class GeneratedBlocks(Treeprocessor):
+    """Replace each ``[[name]]`` paragraph with the block an extension makes for it (the engine
+    itself makes ``[[bibliography]]``; see ``CitationsExtension.blocks``)."""
 
     def __init__(self, md, ext):
         super().__init__(md)
         self.ext = ext
 
     def run(self, root):
-        body = self.ext.state.page.body if self.ext.state.page else ""
-        # Each step below walks the whole tree: it runs only where the page's text asks for it.
-        if "data-status" in body:
-            self.ext.decorate_statuses(root)
-        self.ext.keep_moved_anchors(root)
-        for parent in (list(root.iter()) if "[[" in body else ()):
+        page = self.ext.state.page
+        if page is None or "[[" not in page.body:  # a walk of the whole tree, only where asked for
+            return
+        for parent in list(root.iter()):
             for child in list(parent):
                 if child.tag != "p" or not child.text or len(child):
                     continue
                 m = PLACEHOLDER_RE.match(child.text)
-                if not m:
-                    continue
-                name = m.group("name")
-                maker = {"bibliography": self.ext.bibliography_block,
-                         "status-summary": self.ext.status_summary,
-                         "tag-index": self.ext.tag_index}.get(name)
+                maker = self.ext.blocks.get(m.group("name")) if m else None
                 if maker is None:
                     continue
-                block = maker(root)
                 position = list(parent).index(child)
                 parent.remove(child)
-                parent.insert(position, block)
+                parent.insert(position, maker(root))
+
+
+class MovedAnchors(Treeprocessor):
+    """An old anchor declared moved (docs/about/anchor-aliases.yml) stays on the page, as an empty
+    element just before its new target, so that links to it keep landing in the right place."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
+        state = self.ext.state
+        page, moves = state.page, state.index.moves if state.index else None
+        aliases = moves.anchors.get(page.src, {}) if page is not None and page.src and moves else {}
+        if not aliases:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+        for old, new in aliases.items():
+            target = by_id.get(new)
+            if target is None or old in by_id:
+                continue
+            parent = parents.get(target, root)
+            span = etree.Element("span", {"id": old, "class": "anchor-alias", "data-moved-to": new})
+            parent.insert(list(parent).index(target), span)
+
+
+class ReferenceList(Treeprocessor):
+    """Close the page with the list of the works it cites: those of its text (noted by the inline
+    pattern) and those of its figures' captions (noted by FigureTree, which therefore runs first)."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root):
         if self.ext.state.cited:
             root.append(self.ext.reference_list())
 
@@ -339,15 +399,11 @@ class CitationsExtension(Extension):
             "evidence": ["evidence", "Folder of evidence files (passages of cited works), relative to root"],
             "docs_dir": ["docs", "Folder of Markdown pages, relative to root"],
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
-            "article_count": [47, "Numbered articles that @art-N may point to: 1 to this"],
             "references_title": ["References", "Heading of each page's reference list"],
             "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
                                 "the theme's template unwraps (cheaper for Material's search plugin)"],
             "links_in_comment": [False, "Write the two tags of each citation's link inside the same "
                                  "comment markers, around the link's words (cheaper for the search plugin)"],
-            "tag_labels": [{}, "Display names of the data-tags used by article entries"],
-            "status_labels": [{"verified": "Verified", "reported": "Reported",
-                               "unverified": "Not yet verified"}, "Display names of data-status"],
             "input_name": ["<input>", "Name shown in errors for text that is not a page in docs_dir"],
             "config_file": ["mkdocs.yml", "The site's configuration, relative to root: its name, address, "
                             "version and citation author go into each page's cite blocks"],
@@ -355,7 +411,11 @@ class CitationsExtension(Extension):
                                "to as 'How to cite'; none if empty"],
         }
         super().__init__(**kwargs)
-        self.state = PageState()
+        # Families of cross-reference labels, and makers of [[name]] blocks: the engine's own, and
+        # those another extension adds when Markdown loads it (add_label_kind, blocks).
+        self.kinds: tuple[LabelKind, ...] = BUILT_IN
+        self.blocks = {"bibliography": self.bibliography_block}
+        self.begin()
 
     # -- wiring ---------------------------------------------------------------------------
     def extendMarkdown(self, md):
@@ -364,25 +424,46 @@ class CitationsExtension(Extension):
         md.registerExtension(self)
         if "@" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("@")
+        # Each processor does one job; its priority (higher runs first) says what it needs done before it.
+        # First of all preprocessors (snippets is 32): the text is still the page's source.
         md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
         # Above code spans (190) and escapes (180): the shared reader sees the text as written.
         md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
-        md.treeprocessors.register(ReferencesTree(md, self), "mdcite_references", 7)
-        md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)  # after inline (20)
-        # After the reference list (7), before the table of contents (5) adds the headings' links.
+        # Tree processors, all after the inline pass (20) and before the table of contents (5),
+        # which gives headings their permanent links and collects the headings we add:
+        # figures first: their captions cite works, which must join the reference list (7);
+        md.treeprocessors.register(figures.FigureTree(md, self), "mdcite_figures", 9)
+        # after attr_list (8), which gives elements the ids and data- attributes that the rest read:
+        # the blocks of [[name]] paragraphs (the bibliography, an extension's own);
+        md.treeprocessors.register(GeneratedBlocks(md, self), "mdcite_blocks", 7.8)
+        # old anchors before their new targets, once every id on the page exists;
+        md.treeprocessors.register(MovedAnchors(md, self), "mdcite_moved_anchors", 7.4)
+        # the page's reference list, once every citation has been noted;
+        md.treeprocessors.register(ReferenceList(md, self), "mdcite_references", 7)
+        # the cite blocks, after the list (they close the page) and right after each sec- heading.
         md.treeprocessors.register(citeblock.CiteBlocks(md, self, (LIST_OPEN, LIST_CLOSE)),
                                    "mdcite_cite_blocks", 6)
         md.postprocessors.register(citeblock.DateMark(md, self), "mdcite_date_mark", 0)  # last
 
-    def reset(self):
+    def begin(self) -> PageState:
+        """A fresh state for the document about to be converted (the one place it is created)."""
         self.state = PageState()
+        return self.state
+
+    def reset(self):
+        self.begin()
 
     def get_index(self, recheck: bool = False) -> index_module.Index:
         root = Path(self.getConfig("root"))
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
-                                int(self.getConfig("article_count")), recheck=recheck,
+                                self.kinds, recheck=recheck,
                                 evidence_dir=self.getConfig("evidence"))
+
+    def add_label_kind(self, kind: LabelKind) -> None:
+        """Let another extension add a family of labels (see labelkinds)."""
+        if kind not in self.kinds:
+            self.kinds = (*self.kinds, kind)
 
     def site(self) -> citeblock.Site:
         """The site's name, address and version for the cite blocks, read once per build."""
@@ -409,17 +490,14 @@ class CitationsExtension(Extension):
 
     # -- cross-references ---------------------------------------------------------------------
     def crossref_link(self, label: index_module.Label, in_link: bool = False) -> etree.Element:
-        if label.id.startswith("art-"):
-            text = "Preamble" if label.id == "art-preamble" else f"Article {label.id[4:]}"
-            title = label.title
-            status = label.attrs.get("data-status")
-            if status:
-                title += f" ({self.getConfig('status_labels').get(status, status).lower()})"
+        kind = kind_of(label.id, self.kinds)
+        words = kind.link_text(label, in_link) if kind is not None else None
+        if words is not None:
+            text, title = words
         elif label.id.startswith(("fig-", "tbl-")):
             text, title = figures.reference_text(label)
         else:
-            text = label.title
-            title = f"{label.page.title} › {label.title}"
+            text, title = label.title, f"{label.page.title} › {label.title}"
         if in_link:  # inside a link's text: the same words, not a second link
             a = etree.Element("span", {"class": "crossref", "title": title})
         else:
@@ -559,96 +637,6 @@ class CitationsExtension(Extension):
                 parts.append(f'<h2 class="az-letter" id="letter-{LETTER_IDS[g]}">{g}</h2>'
                              f'<ul class="reference-list">{"".join(groups[g])}</ul>')
         div.text = self.md.htmlStash.store("".join(parts))
-        return div
-
-    # -- anchors that moved ----------------------------------------------------------------------
-    def keep_moved_anchors(self, root) -> None:
-        """An old anchor declared moved stays on the page, just before its new target."""
-        page = self.state.page
-        moves = self.state.index.moves if self.state.index else None
-        if page is None or not page.src or moves is None:
-            return
-        aliases = moves.anchors.get(page.src, {})
-        if not aliases:
-            return
-        parents = {child: parent for parent in root.iter() for child in parent}
-        by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
-        for old, new in aliases.items():
-            target = by_id.get(new)
-            if target is None or old in by_id:
-                continue
-            parent = parents.get(target, root)
-            span = etree.Element("span", {"id": old, "class": "anchor-alias", "data-moved-to": new})
-            parent.insert(list(parent).index(target), span)
-
-    # -- numbered entries with a status ------------------------------------------------------------
-    def tag_label(self, tag: str) -> str:
-        return self.getConfig("tag_labels").get(tag) or tag.replace("-", " ").capitalize()
-
-    def status_entries(self, root):
-        return [el for el in root.iter() if is_entry(el)]
-
-    def decorate_statuses(self, root) -> None:
-        labels = self.getConfig("status_labels")
-        for parent in list(root.iter()):
-            for entry in list(parent):
-                if not is_entry(entry):
-                    continue
-                status = entry.get("data-status")
-                meta = etree.Element("p", {"class": "entry-meta"})
-                badge = etree.SubElement(meta, "span", {"class": f"status-badge status-{status}",
-                                                        "data-status": status})
-                badge.text = labels.get(status, status)
-                for tag in (entry.get("data-tags") or "").split():
-                    badge.tail = " "
-                    badge = etree.SubElement(meta, "a", {"class": "entry-tag", "href": f"#tag-{tag}"})
-                    badge.text = self.tag_label(tag)
-                if entry.tag != "dt":
-                    parent.insert(list(parent).index(entry) + 1, meta)
-                    continue
-                # A term of a compact list holds its badge, and the permanent link that the toc
-                # extension gives headings only, so that the entry can be linked and cited.
-                meta.tag = "span"
-                if len(entry):
-                    entry[-1].tail = (entry[-1].tail or "").rstrip() + " "
-                else:
-                    entry.text = (entry.text or "").rstrip() + " "
-                entry.append(meta)
-                if entry.get("id"):
-                    meta.tail = " "
-                    link = etree.SubElement(entry, "a", {"class": "headerlink", "href": f"#{entry.get('id')}",
-                                                         "title": "Permanent link to this entry"})
-                    link.text = "¶"
-
-    def status_summary(self, root) -> etree.Element:
-        counts = Counter(h.get("data-status") for h in self.status_entries(root))
-        labels = self.getConfig("status_labels")
-        ul = etree.Element("ul", {"class": "status-summary"})
-        order = list(STATUS_ORDER) + sorted(set(counts) - set(STATUS_ORDER))
-        for status in order:
-            li = etree.SubElement(ul, "li")
-            badge = etree.SubElement(li, "span", {"class": f"status-badge status-{status}",
-                                                  "data-status": status})
-            badge.text = labels.get(status, status)
-            badge.tail = f": {counts.get(status, 0)} of {sum(counts.values())} entries"
-        return ul
-
-    def tag_index(self, root) -> etree.Element:
-        by_tag: dict[str, list[etree.Element]] = {}
-        for heading in self.status_entries(root):
-            for tag in (heading.get("data-tags") or "").split():
-                by_tag.setdefault(tag, []).append(heading)
-        order = list(self.getConfig("tag_labels")) + sorted(by_tag)
-        div = etree.Element("div", {"class": "tag-index"})
-        for tag in dict.fromkeys(order):
-            if tag not in by_tag:
-                continue
-            h3 = etree.SubElement(div, "h3", {"id": f"tag-{tag}"})
-            h3.text = self.tag_label(tag)
-            ul = etree.SubElement(div, "ul")
-            for heading in by_tag[tag]:
-                a = etree.SubElement(etree.SubElement(ul, "li"), "a", {"href": "#" + heading.get("id", "")})
-                a.text = AtomicString(entry_title(heading))
         return div
 
 

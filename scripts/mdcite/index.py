@@ -23,13 +23,12 @@ import yaml
 from . import bibliography as bib_module
 from . import citeblock, figures, pagedates
 from . import evidence as evidence_module
-from .config import nav_pages
+from .config import label_kinds, nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
+from .labelkinds import BUILT_IN, LabelKind, invalid_message, kind_of
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
 
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-SEC_ID_RE = re.compile(r"^sec-[a-z0-9]+(?:-[a-z0-9]+)*$")
-ART_ID_RE = re.compile(r"^art-(?:preamble|\d+)$")
 # Declared moves of anchors and pages: a source the index reads with the pages (anchors.py checks
 # the published manifest against them; the extension keeps old anchors working).
 ALIASES_FILE = "docs/about/anchor-aliases.yml"
@@ -41,7 +40,8 @@ MANIFEST_FILE = "tests/anchors.json"
 
 @dataclass
 class Label:
-    """A cross-reference target: a ``{#sec-…}`` heading or a clause-map entry ``{#art-…}``."""
+    """A cross-reference target: a ``{#sec-…}`` heading, a figure, a table, or a label of a family
+    that another extension adds (see labelkinds)."""
 
     id: str
     title: str
@@ -231,7 +231,7 @@ class Index:
     labels: dict[str, Label]
     citations: dict[str, list[Citation]]
     signature: tuple
-    article_count: int
+    kinds: tuple[LabelKind, ...]
     moves: Moves | None = None
     bibliography_page: PageInfo | None = None  # the page with the [[bibliography]] block
     moves_errors: list[Diagnostic] = field(default_factory=list)
@@ -329,9 +329,13 @@ def shown_path(path: Path, root: Path) -> str:
 
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
-          directory_urls: bool = True, article_count: int = 47,
+          directory_urls: bool = True, kinds: tuple[LabelKind, ...] | None = None,
           evidence_dir: str | Path = evidence_module.EVIDENCE_DIR) -> Index:
+    """The index of a project; its families of labels those given, else those its mkdocs.yml
+    enables (the engine's own and its extensions')."""
     root = Path(root)
+    if kinds is None:
+        kinds = label_kinds(root)
     docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
     passages_dir = (root / evidence_dir) if not Path(evidence_dir).is_absolute() else Path(evidence_dir)
@@ -364,18 +368,16 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     for page in pages.values():
         for line, col, text, attrs in page.headings + figures.collect(page):
             label_id = attrs.get("id", "")
-            if not (SEC_ID_RE.match(label_id) or ART_ID_RE.match(label_id) or figures.LABEL_RE.match(label_id)):
-                if label_id.startswith(("sec-", "art-", "fig-", "tbl-")):
-                    page.diagnostics.append(Diagnostic(page.shown, line, col,
-                        f"label '{label_id}' is not a valid id; use lowercase letters, digits "
-                        "and single hyphens, as in sec-energy-gas, fig-trade or art-3"))
+            kind = kind_of(label_id, kinds)
+            if kind is None:
                 continue
-            if label_id.startswith("art-") and label_id != "art-preamble":
-                number = int(label_id[4:])
-                if not 1 <= number <= article_count:
-                    page.diagnostics.append(Diagnostic(page.shown, line, col,
-                        f"article label '{label_id}' is outside 1–{article_count}"))
-                    continue
+            if not kind.valid(label_id):
+                page.diagnostics.append(Diagnostic(page.shown, line, col, invalid_message(label_id, kinds)))
+                continue
+            problem = kind.definition_problem(label_id)
+            if problem:
+                page.diagnostics.append(Diagnostic(page.shown, line, col, problem))
+                continue
             definitions[label_id].append(Label(label_id, text, page, line, col, attrs))
     published = published_anchors(root)
     for label_id, places in definitions.items():
@@ -389,7 +391,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
-        check_page(page, bib, labels, citations, article_count)
+        check_page(page, bib, labels, citations, kinds)
 
     by_hash = {p.hash: p for p in pages.values() if p.body}
     moves, moves_errors = Moves(), []
@@ -401,7 +403,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     by_text = {p.body.strip(): p for p in pages.values() if p.body}
     evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
-                 article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
+                 kinds, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
                  by_text=by_text, evidence=evidence)
 
 
@@ -442,7 +444,7 @@ def read_page(page: PageInfo) -> None:
         if not line.startswith("#"):
             term = TERM_RE.match(lines[n - 1]) if line.rstrip().endswith("}") else None
             if term and is_definition_term(masked, n - 1):
-                # A labelled term of a definition list ("Article 6 {#art-6 …}"): an entry of a
+                # A labelled term of a definition list ("Term {#sec-term …}"): an entry of a
                 # compact list carries a label as a heading does.
                 attrs = parse_attrs(term.group("attrs"))
                 if "id" in attrs:
@@ -463,13 +465,7 @@ def read_page(page: PageInfo) -> None:
         token.line += page.offset
 
 
-# How to define the target of an unknown cross-reference, by prefix ("ID" is the label asked for).
-LABEL_HINTS = {"sec-": "label a heading with {#ID}", "art-": "label a heading with {#sec-…}",
-               "fig-": 'label a figure with <figure markdown="1" id="ID" …>',
-               "tbl-": "label a table with a caption line 'Table: … {#ID}' right after it"}
-
-
-def check_page(page, bib, labels, citations, article_count) -> None:
+def check_page(page, bib, labels, citations, kinds: tuple[LabelKind, ...] = BUILT_IN) -> None:
     """Resolve every token of a page; record citations by section for the backlinks."""
     keys = bib.references if bib else {}
     headings = [(line, attrs.get("id", ""), text) for line, _, text, attrs in page.headings
@@ -481,17 +477,15 @@ def check_page(page, bib, labels, citations, article_count) -> None:
             continue
         if token.kind == "crossref":
             label = token.label.rstrip(".:")
-            if label.startswith("art-") and label != "art-preamble":
-                number = label[4:]
-                if not number.isdigit() or not 1 <= int(number) <= article_count:
-                    page.diagnostics.append(Diagnostic(*where,
-                        f"'@{label}' is not an article of the treaty; articles run from 1 to "
-                        f"{article_count} (or use @art-preamble)"))
-                    continue
+            kind = kind_of(label, kinds) or kinds[0]
+            problem = kind.reference_problem(label)
+            if problem:
+                page.diagnostics.append(Diagnostic(*where, problem))
+                continue
             if label not in labels:
                 page.diagnostics.append(Diagnostic(*where,
                     f"unknown cross-reference '@{label}'{did_you_mean(label, labels)}; "
-                    + LABEL_HINTS.get(label[:4], LABEL_HINTS["sec-"]).replace("ID", label)))
+                    + kind.define.replace("ID", label)))
             continue
         section = Section("", page.title)
         for line, sid, text in headings:
@@ -522,9 +516,10 @@ _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources 
 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
-        article_count=47, recheck: bool = False, evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
+        kinds: tuple[LabelKind, ...] = BUILT_IN, recheck: bool = False,
+        evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
     """The per-build index, rebuilt only when a source file has changed since the last scan."""
-    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count,
+    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, kinds,
            str(evidence_dir))
     now = time.monotonic()
     cached = _CACHE.get(key)
@@ -537,7 +532,7 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
                                           root_p / evidence_dir):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, article_count, evidence_dir)
+    fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh

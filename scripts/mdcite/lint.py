@@ -98,8 +98,8 @@ def page_anchors(page: index_module.PageInfo, idx: index_module.Index) -> set[st
         found.update(f"ref-{key}" for key in page.cited)
     if page is idx.bibliography_page and idx.bib is not None:
         found.update(f"ref-{key}" for key in idx.bib.references)
-    if "[[tag-index]]" in page.body:  # the generated index of tags: one heading per tag
-        found.update(f"tag-{tag}" for _, _, _, attrs in page.headings for tag in attrs.get("data-tags", "").split())
+    for kind in idx.kinds:  # what an extension's generated blocks add
+        found.update(kind.generated_anchors(page))
     moves = idx.moves.anchors.get(page.src, {}) if idx.moves else {}
     found.update(moves)
     return found
@@ -128,7 +128,7 @@ def broken_links(page: index_module.PageInfo, idx: index_module.Index) -> list[D
             if src not in anchors_of:
                 anchors_of[src] = page_anchors(other, idx)
             if fragment not in anchors_of[src]:
-                labelled = sorted(a for a in anchors_of[src] if a.startswith(("sec-", "art-"))) or sorted(anchors_of[src])
+                labelled = sorted(a for a in anchors_of[src] if a.startswith(label_prefixes(idx))) or sorted(anchors_of[src])
                 found.append(Diagnostic(*where, f"link to '#{fragment}' on {other.src}, which has no such "
                                                 f"anchor{did_you_mean(fragment, labelled)}"))
     return found
@@ -146,15 +146,20 @@ def label_prefix(page: index_module.PageInfo) -> str:
     return posixpath.dirname(page.src).split("/")[-1] or "home"
 
 
-def unlabelled_headings(page: index_module.PageInfo) -> list[Diagnostic]:
+def label_prefixes(idx: index_module.Index) -> tuple[str, ...]:
+    """The prefixes of every family of labels the build knows (sec-, fig-, tbl-, an extension's own)."""
+    return tuple(kind.prefix for kind in idx.kinds)
+
+
+def unlabelled_headings(page: index_module.PageInfo, prefixes: tuple[str, ...]) -> list[Diagnostic]:
     """A ## or ### heading without {#sec-…}: its address would change with its wording."""
     found = []
     for line, col, text, attrs in page.headings:
         if attrs.get("level") not in LABELLED_LEVELS:
             continue
         label = attrs.get("id", "")
-        if label.startswith(("sec-", "art-")):
-            continue  # an invalid sec-/art- id is reported by the index
+        if label.startswith(prefixes):
+            continue  # a label of a known family; an invalid one is reported by the index
         words = "-".join(slugify(text, "-").split("-")[:4]) or "section"
         wanted = f"{{#sec-{label_prefix(page)}-{words}}}"
         problem = f"has the id '{label}', which does not start with 'sec-'" if label else "has no label"
@@ -215,7 +220,7 @@ def run(idx: index_module.Index, cited_dirs: tuple[str, ...] = CITED_DIRS,
     found = idx.all_diagnostics()
     for page in idx.pages.values():
         found.extend(broken_links(page, idx))
-        found.extend(unlabelled_headings(page))
+        found.extend(unlabelled_headings(page, label_prefixes(idx)))
         if page.src.startswith(cited_dirs):
             found.extend(uncited_paragraphs(page))
     found.extend(nav_problems(idx, idx.root, config_file))

@@ -882,7 +882,7 @@ def scan(lines: list[str]) -> list[Token]:
 
 
 def parse_attrs(attrs: str) -> dict[str, str]:
-    """The id and key="value" pairs of an attribute list such as ``#art-3 data-status="x"``."""
+    """The id and key="value" pairs of an attribute list such as ``#sec-x data-kind="y"``."""
     result: dict[str, str] = {}
     classes: list[str] = []
     for m in ATTR_RE.finditer(attrs or ""):
