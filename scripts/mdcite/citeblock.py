@@ -98,7 +98,7 @@ def read_site(root: Path, config_file: str = "mkdocs.yml") -> Site:
 
 
 def page_key(site: Site, url: str) -> str:
-    """``treatyguide-themes-energy`` for ``themes/energy/``; ``treatyguide-home`` for the home page."""
+    """``guide-themes-energy`` for ``themes/energy/`` (key prefix ``guide``); ``guide-home`` for the home page."""
     stem = re.sub(r"\.html$", "", url).strip("/").replace("/", "-")
     return f"{site.key_prefix}-{stem or 'home'}"
 

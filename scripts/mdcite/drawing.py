@@ -219,7 +219,7 @@ def draw_map(Figure, table: Table, variant: Variant):
 
 
 def draw_basemap(ax, table: Table, extent, squash: float, framed: bool) -> dict[str, list]:
-    """Water, then land (Russia and Iran, or whatever ``highlight`` names, stronger); returns
+    """Water, then land (the countries ``highlight`` names stronger); returns
     each country's rings by ISO code, for labels that must keep off a country."""
     from matplotlib.patches import Rectangle
 

@@ -1,7 +1,7 @@
 """Evidence: the passages of cited works that support a section's text (issue 24).
 
-One YAML file per docs page, beside references.bib (``evidence/treaty/articles.yml`` for
-``docs/treaty/articles.md``), each a list of passages. Every passage is checked against the
+One YAML file per docs page, beside references.bib (``evidence/guide/setup.yml`` for
+``docs/guide/setup.md``), each a list of passages. Every passage is checked against the
 index, so a passage for a work, a section or a page that is not there, or one that lacks its
 text, date or translation, is a located error like a bad citation. The YAML is read through its
 node tree (PyYAML's ``compose``), which keeps the line and column of every item and value.
@@ -40,7 +40,7 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "dv", "yi", "sd"
 class Passage:
     """One passage, as an editor copied it from the copy of the source they read."""
 
-    page: str  # the docs page it belongs to, relative to docs_dir ("treaty/articles.md")
+    page: str  # the docs page it belongs to, relative to docs_dir ("guide/setup.md")
     key: str  # the cited work's references.bib key
     section: str  # the section id on that page, or "top"
     read: dt.date  # when the copy was read
@@ -98,12 +98,12 @@ def is_english(lang: str) -> bool:
 
 
 def page_of(evidence_file: str) -> str:
-    """``treaty/articles.yml`` (relative to the evidence folder) → ``treaty/articles.md``."""
+    """``guide/setup.yml`` (relative to the evidence folder) → ``guide/setup.md``."""
     return evidence_file[: -len(SUFFIX)] + ".md"
 
 
 def file_of(page_src: str, folder: str = EVIDENCE_DIR) -> str:
-    """``treaty/articles.md`` → ``evidence/treaty/articles.yml`` (where its passages go)."""
+    """``guide/setup.md`` → ``evidence/guide/setup.yml`` (where its passages go)."""
     return posixpath.join(folder, page_src[:-3] + SUFFIX)
 
 

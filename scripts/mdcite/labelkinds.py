@@ -2,7 +2,7 @@
 
 The engine knows three families: sections (``sec-``), figures (``fig-``) and tables (``tbl-``).
 Another Python-Markdown extension may add its own (a site's clause map adds ``art-`` for the
-articles of a treaty): it subclasses ``LabelKind`` and offers it in two places, so that the
+numbered articles of the text it maps): it subclasses ``LabelKind`` and offers it in two places, so that the
 build and ``mdcite check`` agree: ``CitationsExtension.add_label_kind`` when Markdown loads it,
 and a module-level ``label_kinds(options)`` that ``mdcite.config`` calls with the options that
 ``mkdocs.yml`` gives it.
