@@ -24,7 +24,7 @@ from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
 from .labelkinds import BUILT_IN, LabelKind, kind_of
-from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, link_label, read
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, block_reading, link_label, read, shifted
 
 ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 OTHER = "#"  # works whose creator does not begin with a Latin letter
@@ -162,12 +162,6 @@ TRIGGER_RE = r"\[|-(?=@)|@"
 PLACEHOLDER_ONLY_RE = re.compile(re.escape(util.STX) + r"klzzwxh:\d+" + re.escape(util.ETX))
 
 
-def shifted(cite: Cite, delta: int) -> Cite:
-    return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
-                               group=cite.group + delta if cite.group >= 0 else -1,
-                               key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
-
-
 class CitationPattern(InlineProcessor):
     """Every citation form, ``[see @key, p. 4; @other]``, ``@key [p. 4]``, ``-@key``, ``@sec-id``,
     read by ``syntax.read``, the reader ``mdcite check`` uses.
@@ -185,9 +179,10 @@ class CitationPattern(InlineProcessor):
         self.hide_tags = False  # whether its links' tags go inside the comment markers
 
     def cites(self, data: str) -> dict[int, Cite]:
-        """The citations of the text by offset. A block is read once: after a citation becomes a
-        placeholder, the text's reading is the old one moved by the placeholder's length (the
-        reader would find the same, and the original text is what ``mdcite check`` read)."""
+        """The citations of the text by offset. A paragraph is not read again: its citations are
+        those of the page's one reading (the index's, which ``mdcite check`` reports), found by
+        position; other blocks are read once. After a citation becomes a placeholder, the text's
+        reading is the old one moved by the placeholder's length."""
         if data is self.seen[0] or data == self.seen[0]:
             return self.seen[1]
         carried, self.carried = self.carried, None
@@ -200,7 +195,10 @@ class CitationPattern(InlineProcessor):
                 found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
                 self.seen = (data, found)
                 return found
-        found = {cite.start: cite for cite in read(data, self.links())}
+        page = self.ext.state.page
+        found = block_reading(page.reading, data) if page is not None and page.reading else None
+        if found is None:  # not whole lines of the page (a list item, a table cell, a heading)
+            found = {cite.start: cite for cite in read(data, self.links())}
         self.seen = (data, found)
         return found
 

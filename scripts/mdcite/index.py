@@ -26,7 +26,7 @@ from . import evidence as evidence_module
 from .config import label_kinds, nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
 from .labelkinds import BUILT_IN, LabelKind, invalid_message, kind_of
-from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
+from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, read_lines, scan
 
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 # Declared moves of anchors and pages: a source the index reads with the pages (anchors.py checks
@@ -79,6 +79,9 @@ class PageInfo:
     headings: list[tuple[int, int, str, dict]] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)  # first-citation order, unique
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The reader's one reading of the page (its text as read, and its citations), which the
+    # extension renders from (syntax.block_reading) instead of reading each block again.
+    reading: tuple[str, tuple] | None = None
 
     @property
     def hash(self) -> str:
@@ -460,7 +463,8 @@ def read_page(page: PageInfo) -> None:
         if len(m.group("hashes")) == 1 and not page.title:
             page.title = text
     page.title = str(page.meta.get("title") or page.title or page.src)
-    page.tokens = scan(lines)
+    page.reading = read_lines(lines)
+    page.tokens = scan(lines, page.reading)
     for token in page.tokens:
         token.line += page.offset
 

@@ -9,6 +9,7 @@ the caller reports with its location (CONTRIBUTING.md lists those departures).""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -836,6 +837,38 @@ def link_labels(lines: list[str]) -> frozenset[str]:
                      if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
 
 
+def block_reading(reading: tuple[str, tuple[Cite, ...]], block: str) -> dict[int, Cite] | None:
+    """The citations of ``block`` by offset, taken from the reading of the page it is part of, or
+    None when they cannot be: the block must be whole lines of the page's text (a paragraph, as
+    Python-Markdown hands it to inline patterns) and no citation may cross its edges. Then the
+    page's reading of it is the reading of the block alone, since a citation never spans a blank
+    line and what precedes a line's start does not change how the line is read."""
+    text, cites = reading
+    if not block:
+        return None
+    at = text.find(block)
+    while at > 0 and text[at - 1] != "\n":
+        at = text.find(block, at + 1)
+    end = at + len(block)
+    if at < 0 or (end < len(text) and text[end] != "\n"):
+        return None
+    found: dict[int, Cite] = {}
+    for cite in cites:
+        if cite.end <= at or cite.start >= end:
+            continue
+        if cite.start < at or cite.end > end:
+            return None
+        found[cite.start - at] = shifted(cite, -at)
+    return found
+
+
+def shifted(cite: Cite, delta: int) -> Cite:
+    """The same citation, ``delta`` characters later in the text (earlier when negative)."""
+    return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
+                               group=cite.group + delta if cite.group >= 0 else -1,
+                               key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
+
+
 def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
     """A page's text as the reader sees it (code and link definitions blanked), its citations."""
     text = "\n".join(fence_mask(lines))
@@ -862,9 +895,10 @@ def dropped_citations(lines: list[str]) -> list[Token]:
     return found
 
 
-def scan(lines: list[str]) -> list[Token]:
-    """Every citation and cross-reference in a page, with 1-based line and column."""
-    text, cites = read_lines(lines)
+def scan(lines: list[str], reading: tuple[str, tuple[Cite, ...]] | None = None) -> list[Token]:
+    """Every citation and cross-reference in a page, with 1-based line and column (from the page's
+    ``read_lines`` reading, when the caller has it)."""
+    text, cites = reading or read_lines(lines)
     tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False))
     if not cites:
         return tokens
