@@ -2,10 +2,12 @@
 
 The ways: plain Material with the citations left as text (the floor), our extension, the
 ``mkdocs-bibtex`` plugin, and Zensical with and without our extension. Every build is a separate
-process, timed from spawn to exit; its peak resident memory comes from ``os.wait4``. Runs are
-interleaved (floor, engine, plugin, … then again) so that a noisy neighbour on a 2-core machine
-slows every way alike. It also measures the real site: ``mdcite build`` time, what a reader
-downloads for a theme page, and the search index. Speed is reported here, never asserted in tests.
+process, timed from spawn to exit; its peak resident memory comes from ``os.wait4``. Every way is
+built cold (no ``.cache/``, as CI builds: the headline) and the engine's ways also warm (the
+``.cache/`` of their previous build kept, as a writer rebuilds), all in one set of interleaved
+rounds (floor, engine, plugin, … then again) so that a noisy neighbour on a 2-core machine slows
+every way alike. It also measures the real site (bench/real_site.py). Speed is reported here,
+never asserted in tests.
 """
 
 from __future__ import annotations

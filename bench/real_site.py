@@ -1,12 +1,13 @@
 """The real site, measured on a snapshot of the project: what its builds cost cold and warm, and
 what a reader downloads.
 
-Four builds, interleaved like the synthetic site's ways: ``mdcite build`` (what ``make build`` runs:
+Five builds, interleaved like the synthetic site's ways: ``mdcite build`` (what ``make build`` runs:
 check, export, strict build) and ``mkdocs build`` with the engine, each cold and warm, and a plain
 ``mkdocs build`` of the same snapshot as the floor: the real ``mkdocs.yml`` without the project's
-own Markdown extensions, not strict (without the engine, the cross-references it resolves are
-links MkDocs warns about). The floor still builds every page with the same theme, overrides,
-extensions and search plugin, so its ratio is the engine's cost on the real content.
+own Markdown extensions, not strict, so that a warning about something only the engine resolves
+cannot stop it (strictness changes the exit status, not the work: MkDocs validates links either
+way). The floor builds every page with the same theme, overrides, other extensions and search
+plugin, so its ratio is the engine's cost on the real content.
 """
 
 from __future__ import annotations
@@ -258,8 +259,9 @@ def real_site_lines(real: RealSite | None) -> list[str]:
              "folder, as CI and the Pages runner build; *warm* starts with the `.cache/` that the same "
              "build left the time before, as a writer's next build does. The floor is the real "
              f"`mkdocs.yml` with the project's own Markdown extensions left out ({left_out}) and not "
-             "strict (without the engine, its cross-references are links MkDocs warns about): the "
-             "same pages, theme, overrides and search plugin, with the citations left as text. "
+             "strict (so that a warning about something only the engine resolves cannot stop it; MkDocs "
+             "does the same work either way): the same pages, theme, overrides, other extensions "
+             "and search plugin, with the citations left as text. "
              "`mdcite build` also checks the whole site and writes the downloads, which the floor "
              "does not do.", "",
              "| Build | .cache/ | Wall (s) | × floor | Fastest (s) | × floor | CPU (s) | × floor | "
