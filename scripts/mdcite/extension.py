@@ -382,7 +382,7 @@ class CitationsExtension(Extension):
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
                                 int(self.getConfig("article_count")), recheck=recheck,
-                                evidence_dir=self.getConfig("evidence"))
+                                evidence_dir=self.getConfig("evidence"), config_file=self.getConfig("config_file"))
 
     def site(self) -> citeblock.Site:
         """The site's name, address and version for the cite blocks, read once per build."""

@@ -240,6 +240,7 @@ class Index:
     # Read on first use, once per index: git's dates of the sources, and the site's settings.
     dates: pagedates.PageDates | None = None
     sites: dict[tuple, citeblock.Site] = field(default_factory=dict)
+    config_file: str = "mkdocs.yml"  # the site's configuration, whose nav numbers the figures
 
     def page_date(self, page: PageInfo) -> dt.date:
         """When the page last changed: the newest commit among its source, the data files its
@@ -299,9 +300,15 @@ class Index:
 
 
 def signature(root: Path, docs_dir: Path, bib_path: Path,
-              evidence_dir: Path | None = None) -> tuple:
-    """Cheap fingerprint of every source file: names, sizes and modification times."""
+              evidence_dir: Path | None = None, config_file: str = "mkdocs.yml") -> tuple:
+    """Cheap fingerprint of every source file: names, sizes and modification times. The
+    configuration is one of them: its nav gives the reading order that numbers the figures."""
     items = []
+    try:
+        st = (root / config_file).stat()
+        items.append((config_file, st.st_mtime_ns, st.st_size))
+    except OSError:
+        items.append((config_file, None))
     for dirpath, dirnames, filenames in os.walk(docs_dir):
         dirnames.sort()
         for name in sorted(filenames):
@@ -330,12 +337,14 @@ def shown_path(path: Path, root: Path) -> str:
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
           directory_urls: bool = True, article_count: int = 47,
-          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR) -> Index:
+          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
+    """The index of the project at ``root``; ``config_file`` (relative to root) is the site's
+    configuration, read for its nav."""
     root = Path(root)
     docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
     passages_dir = (root / evidence_dir) if not Path(evidence_dir).is_absolute() else Path(evidence_dir)
-    sig = signature(root, docs, bibfile, passages_dir)
+    sig = signature(root, docs, bibfile, passages_dir, config_file)
     bib, bib_errors = None, None
     try:  # a broken entry is left out with its error; the other entries serve every check
         bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root, partial=True)
@@ -385,7 +394,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         for place in places:
             place.page.diagnostics.append(duplicate_label(place, places, published))
-    figures.number(labels, figures.reading_order(nav_pages(root), pages))
+    figures.number(labels, figures.reading_order(nav_pages(root, config_file), pages))
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
@@ -402,7 +411,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
-                 by_text=by_text, evidence=evidence)
+                 by_text=by_text, evidence=evidence, config_file=config_file)
 
 
 def published_anchors(root: Path) -> dict[str, set[str]]:
@@ -522,10 +531,12 @@ _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources 
 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
-        article_count=47, recheck: bool = False, evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
-    """The per-build index, rebuilt only when a source file has changed since the last scan."""
+        article_count=47, recheck: bool = False, evidence_dir=evidence_module.EVIDENCE_DIR,
+        config_file: str = "mkdocs.yml") -> Index:
+    """The per-build index, rebuilt only when a source file (or the configuration) has changed
+    since the last scan."""
     key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, article_count,
-           str(evidence_dir))
+           str(evidence_dir), config_file)
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None:
@@ -534,10 +545,10 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
             return current
         root_p = Path(root)
         if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path,
-                                          root_p / evidence_dir):
+                                          root_p / evidence_dir, config_file):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, article_count, evidence_dir)
+    fresh = build(root, docs_dir, bib_path, directory_urls, article_count, evidence_dir, config_file)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh
