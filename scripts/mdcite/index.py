@@ -241,6 +241,9 @@ class Index:
     dates: pagedates.PageDates | None = None
     sites: dict[tuple, citeblock.Site] = field(default_factory=dict)
     config_file: str = "mkdocs.yml"  # the site's configuration, whose nav numbers the figures
+    # Pages that share one body (by body_hash), each group in file order: text alone cannot tell
+    # them apart, so a look-up by text that lands on one of them is refused (see find).
+    twins: dict[str, list[PageInfo]] = field(default_factory=dict)
 
     def page_date(self, page: PageInfo) -> dt.date:
         """When the page last changed: the newest commit among its source, the data files its
@@ -272,8 +275,15 @@ class Index:
 
     def find(self, text: str) -> PageInfo | None:
         """The page whose body this is: by its exact text first (one dictionary look-up), else by
-        the hash that ignores trailing spaces and line endings (slower: it goes line by line)."""
-        return self.by_text.get(text.strip()) or self.by_hash.get(body_hash(text))
+        the hash that ignores trailing spaces and line endings (slower: it goes line by line).
+
+        The fallback for a generator that does not name the page it renders: when two or more
+        pages have this text, any answer could render one page with the other's links (its
+        relative addresses, its cite block), so the look-up stops with an error naming them all."""
+        page = self.by_text.get(text.strip()) or self.by_hash.get(body_hash(text))
+        if page is not None and self.twins and page.hash in self.twins:
+            raise SourceError(identical_pages(self.twins[page.hash]))
+        return page
 
     def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
         """Everything wrong that the given page must report (bibliography problems first)."""
@@ -297,6 +307,17 @@ class Index:
         for page in self.pages.values():
             found.extend(sorted(page.diagnostics, key=lambda d: (d.line, d.col)))
         return found
+
+
+def identical_pages(pages: list[PageInfo]) -> list[Diagnostic]:
+    """One error at the top of each page that shares its text with the others, naming them all."""
+    names = [p.shown for p in pages]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    message = (f"pages {listed} have identical text; the engine cannot tell them apart when the site "
+               "generator does not say which page it renders, and would give each the links of one; "
+               "make each page's text its own (its title or a sentence), or remove the copy and link "
+               "to one page")
+    return [Diagnostic(p.shown, p.offset + 1, 1, message) for p in pages]
 
 
 def signature(root: Path, docs_dir: Path, bib_path: Path,
@@ -400,7 +421,14 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     for page in pages.values():
         check_page(page, bib, labels, citations, article_count)
 
-    by_hash = {p.hash: p for p in pages.values() if p.body}
+    by_hash: dict[str, PageInfo] = {}
+    twins: dict[str, list[PageInfo]] = {}
+    for page in pages.values():
+        if not page.body.strip():
+            continue
+        first = by_hash.setdefault(page.hash, page)
+        if first is not page:
+            twins.setdefault(page.hash, [first]).append(page)
     moves, moves_errors = Moves(), []
     try:
         moves = load_moves(root, docs_dir=docs)
@@ -411,7 +439,8 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
-                 by_text=by_text, evidence=evidence, config_file=config_file)
+                 by_text=by_text, evidence=evidence, config_file=config_file,
+                 twins=twins)
 
 
 def published_anchors(root: Path) -> dict[str, set[str]]:
