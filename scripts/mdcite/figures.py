@@ -94,7 +94,7 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
     if "<figure" not in page.body and "Table:" not in page.body:
         return []
     lines = page.body.split("\n")
-    masked = code_mask(lines, link_targets=False)
+    masked = code_mask(lines, link_targets=False, code=page.code)
     found = []
     text = "\n".join(masked)
     starts = [0]

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from . import bibliography as bib_module
-from . import citeblock, figures, pagedates
+from . import blocks, citeblock, figures, pagedates
 from . import evidence as evidence_module
 from .config import nav_pages
 from .errors import Diagnostic, SourceError, did_you_mean
@@ -79,6 +79,9 @@ class PageInfo:
     headings: list[tuple[int, int, str, dict]] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)  # first-citation order, unique
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Python-Markdown's answer, for each indented line of the body that holds an '@' (0-based),
+    # whether it lies in an indented code block (blocks.indented_code): then it is not prose.
+    code: dict[int, bool] = field(default_factory=dict)
 
     @property
     def hash(self) -> str:
@@ -244,6 +247,8 @@ class Index:
     # Pages that share one body (by body_hash), each group in file order: text alone cannot tell
     # them apart, so a look-up by text that lands on one of them is refused (see find).
     twins: dict[str, list[PageInfo]] = field(default_factory=dict)
+    # The extensions the site's build runs, which decide what is an indented code block.
+    markdown_extensions: tuple[str, ...] = blocks.GENERATOR_DEFAULTS
 
     def page_date(self, page: PageInfo) -> dt.date:
         """When the page last changed: the newest commit among its source, the data files its
@@ -373,6 +378,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     except SourceError as exc:
         bib_errors = exc
 
+    extensions = blocks.extensions_of(root, config_file)
     pages: dict[str, PageInfo] = {}
     for path in sorted(docs.rglob("*.md")):
         src = path.relative_to(docs).as_posix()
@@ -386,7 +392,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         meta, body, offset = split_front_matter(text.replace("\r\n", "\n"))
         page = PageInfo(src, shown, page_url(src, directory_urls), "", meta, body, offset)
-        read_page(page)
+        read_page(page, extensions)
         pages[src] = page
 
     labels: dict[str, Label] = {}
@@ -440,7 +446,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  article_count, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
                  by_text=by_text, evidence=evidence, config_file=config_file,
-                 twins=twins)
+                 twins=twins, markdown_extensions=extensions)
 
 
 def published_anchors(root: Path) -> dict[str, set[str]]:
@@ -472,10 +478,12 @@ def duplicate_label(place: Label, places: list[Label], published: dict[str, set[
                       f"(in {MANIFEST_FILE}): rename this one")
 
 
-def read_page(page: PageInfo) -> None:
-    """Headings with their attributes, the page title and every citation token."""
+def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEFAULTS) -> None:
+    """Headings with their attributes, the page title and every citation token. ``extensions``:
+    the Python-Markdown extensions of the site's build, which decide what is indented code."""
     lines = page.body.split("\n")
-    masked = code_mask(lines)
+    page.code = blocks.indented_code(lines, extensions)
+    masked = code_mask(lines, code=page.code)
     for n, line in enumerate(masked, start=1):
         if not line.startswith("#"):
             term = TERM_RE.match(lines[n - 1]) if line.rstrip().endswith("}") else None
@@ -496,7 +504,7 @@ def read_page(page: PageInfo) -> None:
         if len(m.group("hashes")) == 1 and not page.title:
             page.title = text
     page.title = str(page.meta.get("title") or page.title or page.src)
-    page.tokens = scan(lines)
+    page.tokens = scan(lines, page.code)
     for token in page.tokens:
         token.line += page.offset
 
