@@ -127,6 +127,13 @@ def test_figure_whose_attribute_values_hold_a_bracket_and_quotes_builds_with_its
     assert '<a download="" href="../../figures/path.csv">Download the data' in figure
 
 
+def test_figure_title_is_read_as_written_even_with_code_in_it(figured):
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace('data-title="The path"', 'data-title="The `path` > 2"'),
+                    encoding="utf-8")
+    assert scan(figured).labels["fig-path"].title == "The `path` > 2"
+
+
 def test_figure_start_tag_with_a_quote_left_open_is_an_error_at_the_tag(figured):
     page = figured / "docs" / "deep" / "er" / "page.md"
     text = page.read_text(encoding="utf-8").replace('data-title="The path"', 'data-title="The path')

@@ -104,7 +104,7 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
         line = next(n for n, start in enumerate(starts) if start > m.start())
         col = m.start() - starts[line - 1] + 1
         where = (page.shown, line + page.offset, col)
-        tag = start_tag(text, m.start())
+        tag = start_tag(page.body, m.start())  # as written (masking keeps every offset): code in a value too
         if tag is None or tag[2]:
             why = f"{tag[2]}; " if tag else "never ends; "
             page.diagnostics.append(Diagnostic(*where, f"this <figure> start tag {why}close each quoted value "
