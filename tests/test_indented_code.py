@@ -12,7 +12,7 @@ import sys
 import markdown
 import pytest
 
-from mdcite import blocks
+from mdcite import blocks, config
 from mdcite.syntax import scan
 from tests.site_pages import ROOT
 from tests.test_check import assert_both_report
@@ -40,7 +40,7 @@ CASES = {
 
 
 def site_extensions() -> tuple[str, ...]:
-    return blocks.extensions_of(ROOT)
+    return blocks.extensions_of(config.read(ROOT, "mkdocs.yml")[1])
 
 
 def in_code(text: str, extensions: tuple[str, ...]) -> bool:

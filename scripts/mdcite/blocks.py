@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 import markdown
-
-from . import config
 
 # The extensions MkDocs always enables, before those of the configuration (Zensical does the same).
 GENERATOR_DEFAULTS = ("toc", "tables", "fenced_code")
@@ -33,11 +30,11 @@ FIRST_MARK, LAST_MARK = 0xF0000, 0xFFFFD
 MARK_RE = re.compile("[\U000f0000-\U000ffffd]")
 
 
-def extensions_of(root: Path, config_file: str = "mkdocs.yml") -> tuple[str, ...]:
+def extensions_of(data: dict) -> tuple[str, ...]:
     """The Python-Markdown extensions a build of the site runs, by name, that shape its blocks:
-    the generator's defaults, then those of the configuration (their options left out: none of
-    the options of a block extension the site uses changes what is code)."""
-    _, data = config.read(root, config_file)
+    the generator's defaults, then those of the configuration (``data``, as ``config.read`` gives
+    it; their options are left out: none of the options of a block extension the site uses
+    changes what is code)."""
     names = list(GENERATOR_DEFAULTS)
     for item in data.get("markdown_extensions") or []:
         name = next(iter(item), "") if isinstance(item, dict) else str(item)

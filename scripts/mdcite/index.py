@@ -23,7 +23,8 @@ import yaml
 from . import bibliography as bib_module
 from . import blocks, citeblock, figures, pagedates
 from . import evidence as evidence_module
-from .config import nav_pages
+from .config import nav_sources
+from .config import read as read_config
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, scan
 
@@ -378,7 +379,8 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     except SourceError as exc:
         bib_errors = exc
 
-    extensions = blocks.extensions_of(root, config_file)
+    _, settings = read_config(root, config_file)  # read once: its nav and its Markdown extensions
+    extensions = blocks.extensions_of(settings)
     pages: dict[str, PageInfo] = {}
     for path in sorted(docs.rglob("*.md")):
         src = path.relative_to(docs).as_posix()
@@ -421,7 +423,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         for place in places:
             place.page.diagnostics.append(duplicate_label(place, places, published))
-    figures.number(labels, figures.reading_order(nav_pages(root, config_file), pages))
+    figures.number(labels, figures.reading_order(nav_sources(settings.get("nav") or []), pages))
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
