@@ -114,6 +114,55 @@ def test_figure_without_alt_text_is_an_error_naming_the_attribute(figured):
     assert any("figure 'fig-path' has no data-alt" in d for d in found), found
 
 
+def test_figure_whose_attribute_values_hold_a_bracket_and_quotes_builds_with_its_number_caption_and_data(figured):
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        'data-title="The path" data-alt="A timeline of two steps."',
+        """data-title='The "path" > 2024' data-alt="Signed -> in force: 'two' steps." data-note="a>b" """),
+        encoding="utf-8")
+    assert [str(d) for d in scan(figured).all_diagnostics()] == []
+    html = render_page(figured, "deep/er/page.md")
+    figure = html[html.index("<figure"):html.index("</figure>")]
+    assert re.search(r'<figcaption><span class="caption-number">Figure 1\.</span> <span class="caption-title">'
+                     r'The "path" &gt; 2024\.</span> Two steps \(<a class="citation"', figure), figure
+    assert "aria-label=\"Signed -&gt; in force: 'two' steps.\"" in figure
+    assert '<a download="" href="../../figures/path.csv">Download the data' in figure
+
+
+def test_figure_title_is_read_as_written_even_with_code_in_it(figured):
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace('data-title="The path"', 'data-title="The `path` > 2"'),
+                    encoding="utf-8")
+    assert scan(figured).labels["fig-path"].title == "The `path` > 2"
+
+
+def test_figure_start_tag_with_a_quote_left_open_is_an_error_at_the_tag(figured):
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    text = page.read_text(encoding="utf-8").replace('data-title="The path"', 'data-title="The path')
+    page.write_text(text, encoding="utf-8")
+    line = text.split("\n").index(next(row for row in text.split("\n") if row.startswith("<figure"))) + 1
+    found = [str(d) for d in scan(figured).all_diagnostics()]
+    assert found == [f"docs/deep/er/page.md:{line}:1: error: this <figure> start tag has 'steps.\"' where an "
+                     "attribute should be; close each quoted value with the quote it opens with and end the tag "
+                     "with '>'"]
+
+
+def test_figure_start_tag_that_never_ends_is_an_error_at_the_tag(project):
+    append(project, "index.md", 'Text.\n\n<figure markdown="1" id="fig-open" data-alt="no end\n')
+    found = [str(d) for d in scan(project).all_diagnostics()]
+    assert any(re.fullmatch(r"docs/index\.md:\d+:1: error: this <figure> start tag never ends; close each "
+                            r"quoted value .*", d) for d in found), found
+
+
+def test_figure_start_tag_with_a_stray_quoted_word_is_an_error_naming_it(figured):
+    page = figured / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(' data-kind="timeline"', ' "timeline"'),
+                    encoding="utf-8")
+    found = [str(d) for d in scan(figured).all_diagnostics()]
+    assert any(re.fullmatch(r"docs/deep/er/page\.md:\d+:1: error: this <figure> start tag has '\"timeline\"' "
+                            r"where an attribute should be; close each quoted value .*", d) for d in found), found
+
+
 @pytest.mark.parametrize("key", ["fig-chart", "tbl-data"])
 def test_figure_and_table_prefixes_are_reserved_in_the_bibliography(key):
     with pytest.raises(SourceError, match="reserved prefix"):

@@ -27,7 +27,7 @@ def load_index(root: Path, config_file: str = "mkdocs.yml") -> index_module.Inde
     settings = config.load(root, config_file)
     return index_module.build(root, settings["docs_dir"], settings["bibliography"],
                               bool(settings["directory_urls"]), config.label_kinds(root, config_file),
-                              settings["evidence"])
+                              settings["evidence"], config_file)
 
 
 def cited_dirs(args) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import posixpath
 from pathlib import Path
 
 import yaml
@@ -70,11 +71,19 @@ def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""
     text, data = read(root, config_file)
     ours = _extension_settings(data)
+    found = []
+    named = str(ours.get("config_file", "mkdocs.yml"))
+    if data and posixpath.normpath(named) != posixpath.normpath(config_file):
+        line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith("config_file:")), 1)
+        found.append(Diagnostic(config_file, line, 1,
+                                f"mdcite.extension reads its settings and nav from config_file '{named}', but "
+                                f"this build uses {config_file}; add 'config_file: {config_file}' under "
+                                "mdcite.extension, or the figures are numbered in another nav's order"))
     theirs = data.get("use_directory_urls", True)
     if bool(ours.get("directory_urls", True)) == bool(theirs):
-        return []
+        return found
     line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("use_directory_urls")), 1)
-    return [Diagnostic(config_file, line, 1,
+    return found + [Diagnostic(config_file, line, 1,
                        f"use_directory_urls is {str(bool(theirs)).lower()} but mdcite.extension's "
                        f"directory_urls is {str(bool(ours.get('directory_urls', True))).lower()}; "
                        "set directory_urls to the same value under mdcite.extension, or the "

@@ -121,7 +121,7 @@ class IdentifyPage(Preprocessor):
             page = index_module.PageInfo("", self.ext.getConfig("input_name"), "", "", {}, text, 0)
         else:
             page = index_module.PageInfo(like.src, like.shown, like.url, "", dict(like.meta), text, like.offset)
-        index_module.read_page(page)
+        index_module.read_page(page, idx.markdown_extensions)
         index_module.check_page(page, idx.bib, idx.labels, {}, idx.kinds)
         return page
 
@@ -456,7 +456,7 @@ class CitationsExtension(Extension):
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
                                 self.kinds, recheck=recheck,
-                                evidence_dir=self.getConfig("evidence"))
+                                evidence_dir=self.getConfig("evidence"), config_file=self.getConfig("config_file"))
 
     def add_label_kind(self, kind: LabelKind) -> None:
         """Let another extension add a family of labels (see labelkinds)."""

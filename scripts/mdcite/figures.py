@@ -19,10 +19,10 @@ the reading order of the site (the nav of mkdocs.yml, then the position in the p
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
 from pathlib import Path
 
 from markdown.treeprocessors import Treeprocessor
@@ -33,9 +33,9 @@ from .errors import Diagnostic, SourceError
 from .syntax import code_mask
 
 LABEL_RE = re.compile(r"^(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*$")
-FIGURE_TAG_RE = re.compile(r"<figure\b(?P<attrs>[^>]*)>")
-FIGURE_END_RE = re.compile(r"</figure\s*>")
-HTML_ATTR_RE = re.compile(r"""(?P<name>[\w-]+)(?:\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'>]+)))?""")
+FIGURE_TAG_RE = re.compile(r"<figure\b", re.IGNORECASE)
+FIGURE_END_RE = re.compile(r"</figure\s*>", re.IGNORECASE)
+ATTR_NAME_RE = re.compile(r"[^\s\"'>/=<]+")  # what HTML allows as an attribute's name
 TABLE_CAPTION_RE = re.compile(r"^Table:\s+(?P<caption>.*?)\s*\{#(?P<id>tbl-[^\s}]*)\}\s*$")
 TRAILING_LABEL_RE = re.compile(r"\s*\{#(?P<id>tbl-[^\s}]*)\}\s*$")
 REQUIRED = {"data-file": "the data file, relative to the page, as in ../figures/name.csv",
@@ -46,12 +46,46 @@ NAMES = {"fig": "Figure", "tbl": "Table"}
 BRACKETED_CITATION_RE = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")  # dropped from a table's title
 
 
-def html_attrs(text: str) -> dict[str, str]:
-    found = {}
-    for m in HTML_ATTR_RE.finditer(text):
-        value = next((v for v in (m.group("dq"), m.group("sq"), m.group("bare")) if v is not None), "")
-        found[m.group("name")] = html.unescape(value)
-    return found
+class _TagRead(Exception):
+    """Raised by ``_StartTag`` once the start tag is read, so the rest of the page is not parsed."""
+
+
+class _StartTag(HTMLParser):
+    """Reads the one start tag at the head of the text it is fed, with the standard library's HTML
+    parser: the parser Python-Markdown's ``md_in_html`` reads the same tag with, so a ``>`` or a
+    quote inside a quoted value (likely in alt text) is read as both read it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attrs: list[tuple[str, str | None]] | None = None
+        self.raw = ""
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs, self.raw = attrs, self.get_starttag_text() or ""
+        raise _TagRead
+
+    handle_startendtag = handle_starttag
+
+
+def start_tag(text: str, start: int = 0) -> tuple[dict[str, str], int, str] | None:
+    """The attributes of the start tag at ``text[start]`` (names in lower case, values with their
+    character references read, the first of a repeated name kept, as HTML keeps it), where the tag
+    ends, and the problem with it ("" if none); None when the tag never ends (a quote left open,
+    or no ``>``)."""
+    parser = _StartTag()
+    try:
+        parser.feed(text[start:])
+    except _TagRead:
+        pass
+    if parser.attrs is None:
+        return None
+    attrs: dict[str, str] = {}
+    problem = ""
+    for name, value in parser.attrs:
+        if not ATTR_NAME_RE.fullmatch(name) and not problem:
+            problem = f"has {name!r} where an attribute should be"
+        attrs.setdefault(name, value or "")
+    return attrs, start + len(parser.raw), problem
 
 
 def collect(page) -> list[tuple[int, int, str, dict]]:
@@ -60,7 +94,7 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
     if "<figure" not in page.body and "Table:" not in page.body:
         return []
     lines = page.body.split("\n")
-    masked = code_mask(lines, link_targets=False)
+    masked = code_mask(lines, link_targets=False, code=page.code)
     found = []
     text = "\n".join(masked)
     starts = [0]
@@ -69,13 +103,19 @@ def collect(page) -> list[tuple[int, int, str, dict]]:
     for m in FIGURE_TAG_RE.finditer(text):
         line = next(n for n, start in enumerate(starts) if start > m.start())
         col = m.start() - starts[line - 1] + 1
-        attrs = html_attrs(m.group("attrs"))
-        label_id = attrs.get("id", "")
         where = (page.shown, line + page.offset, col)
+        tag = start_tag(page.body, m.start())  # as written (masking keeps every offset): code in a value too
+        if tag is None or tag[2]:
+            why = f"{tag[2]}; " if tag else "never ends; "
+            page.diagnostics.append(Diagnostic(*where, f"this <figure> start tag {why}close each quoted value "
+                                               "with the quote it opens with and end the tag with '>'"))
+            continue
+        attrs, tag_end, _ = tag
+        label_id = attrs.get("id", "")
         if not label_id.startswith("fig-"):
             continue
-        end = FIGURE_END_RE.search(text, m.end())
-        inside = text[m.end(): end.start() if end else len(text)]
+        end = FIGURE_END_RE.search(text, tag_end)
+        inside = text[tag_end: end.start() if end else len(text)]
         for name, what in REQUIRED.items():
             if not attrs.get(name):
                 page.diagnostics.append(Diagnostic(*where, f"figure '{label_id}' has no {name}; give {what}"))

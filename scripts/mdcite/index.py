@@ -21,9 +21,10 @@ from pathlib import Path
 import yaml
 
 from . import bibliography as bib_module
-from . import citeblock, figures, pagedates
+from . import blocks, citeblock, figures, pagedates
 from . import evidence as evidence_module
-from .config import label_kinds, nav_pages
+from .config import label_kinds, nav_sources
+from .config import read as read_config
 from .errors import Diagnostic, SourceError, did_you_mean
 from .labelkinds import BUILT_IN, LabelKind, invalid_message, kind_of
 from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, read_lines, scan
@@ -82,6 +83,9 @@ class PageInfo:
     # The reader's one reading of the page (its text as read, and its citations), which the
     # extension renders from (syntax.block_reading) instead of reading each block again.
     reading: tuple[str, tuple] | None = None
+    # Python-Markdown's answer, for each indented line of the body that holds an '@' (0-based),
+    # whether it lies in an indented code block (blocks.indented_code): then it is not prose.
+    code: dict[int, bool] = field(default_factory=dict)
 
     @property
     def hash(self) -> str:
@@ -243,6 +247,12 @@ class Index:
     # Read on first use, once per index: git's dates of the sources, and the site's settings.
     dates: pagedates.PageDates | None = None
     sites: dict[tuple, citeblock.Site] = field(default_factory=dict)
+    config_file: str = "mkdocs.yml"  # the site's configuration, whose nav numbers the figures
+    # Pages that share one body (by body_hash), each group in file order: text alone cannot tell
+    # them apart, so a look-up by text that lands on one of them is refused (see find).
+    twins: dict[str, list[PageInfo]] = field(default_factory=dict)
+    # The extensions the site's build runs, which decide what is an indented code block.
+    markdown_extensions: tuple[str, ...] = blocks.GENERATOR_DEFAULTS
 
     def page_date(self, page: PageInfo) -> dt.date:
         """When the page last changed: the newest commit among its source, the data files its
@@ -274,8 +284,15 @@ class Index:
 
     def find(self, text: str) -> PageInfo | None:
         """The page whose body this is: by its exact text first (one dictionary look-up), else by
-        the hash that ignores trailing spaces and line endings (slower: it goes line by line)."""
-        return self.by_text.get(text.strip()) or self.by_hash.get(body_hash(text))
+        the hash that ignores trailing spaces and line endings (slower: it goes line by line).
+
+        The fallback for a generator that does not name the page it renders: when two or more
+        pages have this text, any answer could render one page with the other's links (its
+        relative addresses, its cite block), so the look-up stops with an error naming them all."""
+        page = self.by_text.get(text.strip()) or self.by_hash.get(body_hash(text))
+        if page is not None and self.twins and page.hash in self.twins:
+            raise SourceError(identical_pages(self.twins[page.hash]))
+        return page
 
     def page_errors(self, page: PageInfo | None) -> list[Diagnostic]:
         """Everything wrong that the given page must report (bibliography problems first)."""
@@ -301,10 +318,27 @@ class Index:
         return found
 
 
+def identical_pages(pages: list[PageInfo]) -> list[Diagnostic]:
+    """One error at the top of each page that shares its text with the others, naming them all."""
+    names = [p.shown for p in pages]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    message = (f"pages {listed} have identical text; the engine cannot tell them apart when the site "
+               "generator does not say which page it renders, and would give each the links of one; "
+               "make each page's text its own (its title or a sentence), or remove the copy and link "
+               "to one page")
+    return [Diagnostic(p.shown, p.offset + 1, 1, message) for p in pages]
+
+
 def signature(root: Path, docs_dir: Path, bib_path: Path,
-              evidence_dir: Path | None = None) -> tuple:
-    """Cheap fingerprint of every source file: names, sizes and modification times."""
+              evidence_dir: Path | None = None, config_file: str = "mkdocs.yml") -> tuple:
+    """Cheap fingerprint of every source file: names, sizes and modification times. The
+    configuration is one of them: its nav gives the reading order that numbers the figures."""
     items = []
+    try:
+        st = (root / config_file).stat()
+        items.append((config_file, st.st_mtime_ns, st.st_size))
+    except OSError:
+        items.append((config_file, None))
     for dirpath, dirnames, filenames in os.walk(docs_dir):
         dirnames.sort()
         for name in sorted(filenames):
@@ -333,16 +367,17 @@ def shown_path(path: Path, root: Path) -> str:
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
           directory_urls: bool = True, kinds: tuple[LabelKind, ...] | None = None,
-          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR) -> Index:
-    """The index of a project; its families of labels those given, else those its mkdocs.yml
-    enables (the engine's own and its extensions')."""
+          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
+    """The index of the project at ``root``; ``config_file`` (relative to root) is the site's
+    configuration, read for its nav; its families of labels those given, else those the
+    configuration enables (the engine's own and its extensions')."""
     root = Path(root)
     if kinds is None:
-        kinds = label_kinds(root)
+        kinds = label_kinds(root, config_file)
     docs = (root / docs_dir) if not Path(docs_dir).is_absolute() else Path(docs_dir)
     bibfile = (root / bib_path) if not Path(bib_path).is_absolute() else Path(bib_path)
     passages_dir = (root / evidence_dir) if not Path(evidence_dir).is_absolute() else Path(evidence_dir)
-    sig = signature(root, docs, bibfile, passages_dir)
+    sig = signature(root, docs, bibfile, passages_dir, config_file)
     bib, bib_errors = None, None
     try:  # a broken entry is left out with its error; the other entries serve every check
         bib = bib_module.load(bibfile, shown_path(bibfile, root), cache_root=root, partial=True)
@@ -350,6 +385,8 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     except SourceError as exc:
         bib_errors = exc
 
+    _, settings = read_config(root, config_file)  # read once: its nav and its Markdown extensions
+    extensions = blocks.extensions_of(settings)
     pages: dict[str, PageInfo] = {}
     for path in sorted(docs.rglob("*.md")):
         src = path.relative_to(docs).as_posix()
@@ -363,7 +400,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         meta, body, offset = split_front_matter(text.replace("\r\n", "\n"))
         page = PageInfo(src, shown, page_url(src, directory_urls), "", meta, body, offset)
-        read_page(page)
+        read_page(page, extensions)
         pages[src] = page
 
     labels: dict[str, Label] = {}
@@ -390,13 +427,20 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         for place in places:
             place.page.diagnostics.append(duplicate_label(place, places, published))
-    figures.number(labels, figures.reading_order(nav_pages(root), pages))
+    figures.number(labels, figures.reading_order(nav_sources(settings.get("nav") or []), pages))
 
     citations: dict[str, list[Citation]] = {}
     for page in pages.values():
         check_page(page, bib, labels, citations, kinds)
 
-    by_hash = {p.hash: p for p in pages.values() if p.body}
+    by_hash: dict[str, PageInfo] = {}
+    twins: dict[str, list[PageInfo]] = {}
+    for page in pages.values():
+        if not page.body.strip():
+            continue
+        first = by_hash.setdefault(page.hash, page)
+        if first is not page:
+            twins.setdefault(page.hash, [first]).append(page)
     moves, moves_errors = Moves(), []
     try:
         moves = load_moves(root, docs_dir=docs)
@@ -407,7 +451,8 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     evidence = evidence_module.load(root, passages_dir, pages, bib, citations, shown_path)
     return Index(root, docs, bib, bib_errors, pages, by_hash, labels, citations, sig,
                  kinds, moves=moves, moves_errors=moves_errors, bibliography_page=whole,
-                 by_text=by_text, evidence=evidence)
+                 by_text=by_text, evidence=evidence, config_file=config_file,
+                 twins=twins, markdown_extensions=extensions)
 
 
 def published_anchors(root: Path) -> dict[str, set[str]]:
@@ -439,10 +484,12 @@ def duplicate_label(place: Label, places: list[Label], published: dict[str, set[
                       f"(in {MANIFEST_FILE}): rename this one")
 
 
-def read_page(page: PageInfo) -> None:
-    """Headings with their attributes, the page title and every citation token."""
+def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEFAULTS) -> None:
+    """Headings with their attributes, the page title and every citation token. ``extensions``:
+    the Python-Markdown extensions of the site's build, which decide what is indented code."""
     lines = page.body.split("\n")
-    masked = code_mask(lines)
+    page.code = blocks.indented_code(lines, extensions)
+    masked = code_mask(lines, code=page.code)
     for n, line in enumerate(masked, start=1):
         if not line.startswith("#"):
             term = TERM_RE.match(lines[n - 1]) if line.rstrip().endswith("}") else None
@@ -463,8 +510,8 @@ def read_page(page: PageInfo) -> None:
         if len(m.group("hashes")) == 1 and not page.title:
             page.title = text
     page.title = str(page.meta.get("title") or page.title or page.src)
-    page.reading = read_lines(lines)
-    page.tokens = scan(lines, page.reading)
+    page.reading = read_lines(lines, page.code)
+    page.tokens = scan(lines, page.code, page.reading)
     for token in page.tokens:
         token.line += page.offset
 
@@ -521,10 +568,11 @@ _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources 
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
         kinds: tuple[LabelKind, ...] = BUILT_IN, recheck: bool = False,
-        evidence_dir=evidence_module.EVIDENCE_DIR) -> Index:
-    """The per-build index, rebuilt only when a source file has changed since the last scan."""
+        evidence_dir=evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
+    """The per-build index, rebuilt only when a source file (or the configuration) has changed
+    since the last scan."""
     key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, kinds,
-           str(evidence_dir))
+           str(evidence_dir), config_file)
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None:
@@ -533,10 +581,10 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
             return current
         root_p = Path(root)
         if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path,
-                                          root_p / evidence_dir):
+                                          root_p / evidence_dir, config_file):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir)
+    fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir, config_file)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh

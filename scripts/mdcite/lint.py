@@ -34,7 +34,7 @@ LABELLED_LEVELS = ("2", "3")  # CONTRIBUTING: every ## and ### heading carries {
 
 def blocks(page: index_module.PageInfo):
     """(first line, text) of each paragraph or list item, with code blanked out."""
-    lines = code_mask(page.body.split("\n"))
+    lines = code_mask(page.body.split("\n"), code=page.code)
     current: list[str] = []
     start = 0
     for n, raw in enumerate(lines + [""], start=1):
@@ -88,7 +88,7 @@ def page_anchors(page: index_module.PageInfo, idx: index_module.Index) -> set[st
     found = {m.group("attr") or m.group("html") for m in ID_RE.finditer(page.body)}
     for _, _, text, attrs in page.headings:
         found.add(attrs.get("id") or slugify(text, "-"))
-    masked = code_mask(page.body.split("\n"))
+    masked = code_mask(page.body.split("\n"), code=page.code)
     for line in masked:  # headings without an attribute list get the toc extension's slug
         heading = re.match(r"^#{1,6}\s+(?P<text>[^{]+?)\s*#*\s*$", line)
         if heading:
@@ -109,7 +109,7 @@ def broken_links(page: index_module.PageInfo, idx: index_module.Index) -> list[D
     """Links to pages that do not exist and to anchors that the target page does not have."""
     found = []
     anchors_of: dict[str, set[str]] = {}
-    lines = code_mask(page.body.split("\n"), link_targets=False)
+    lines = code_mask(page.body.split("\n"), link_targets=False, code=page.code)
     for n, line in enumerate(lines, start=1):
         for m in LINK_RE.finditer(line):
             target = m.group("target")

@@ -760,17 +760,20 @@ CONTAINER_RE = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|:[ 
 INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 
 
-def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
+def fence_mask(lines: list[str], definitions: bool = True, code: dict[int, bool] | None = None) -> list[str]:
     """Blank out fenced and indented code blocks and link definitions, keeping lines and columns:
     block structure that the reader, which sees one block's text at a time in the build, cannot
     know from inline syntax (Python-Markdown removes all three before it reads a block's inlines).
 
-    An indented block is code as Python-Markdown's CodeBlockProcessor reads it: after a blank
-    line, and not inside a container (a list's continuation paragraphs, an admonition, a tab)."""
+    ``code`` is Python-Markdown's own answer for the indented lines that hold an '@' (0-based line:
+    whether it is code; ``blocks.indented_code``), and decides for them. Other indented lines are
+    code as Python-Markdown's CodeBlockProcessor mostly reads them: after a blank line, and not
+    inside a container (a list's continuation paragraphs, an admonition, a tab)."""
     out: list[str] = []
     fence = ""
     blank_before, container, indented_code = True, False, False
-    for line in lines:
+    code = code or {}
+    for n, line in enumerate(lines):
         if fence:
             if line.strip().startswith(fence):
                 fence = ""
@@ -781,7 +784,7 @@ def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
             out.append(line)
             continue
         if INDENTED_RE.match(line):
-            if indented_code or (blank_before and not container):
+            if code.get(n, indented_code or (blank_before and not container)):
                 indented_code, blank_before = True, False
                 out.append(" " * len(line))
                 continue
@@ -789,6 +792,10 @@ def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
             indented_code = False
             starts = bool(CONTAINER_RE.match(line))
             container = starts if blank_before else (container or starts)
+            if code.get(n):  # code inside a blockquote, "> ␣␣␣␣code"
+                blank_before = False
+                out.append(" " * len(line))
+                continue
         blank_before = False
         if definitions and "]:" in line and LINK_DEFINITION_RE.match(line):
             out.append(" " * len(line))
@@ -802,12 +809,12 @@ def fence_mask(lines: list[str], definitions: bool = True) -> list[str]:
     return out
 
 
-def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
-    """Blank out fenced code blocks, inline code and HTML comments (and, unless asked not to,
-    the addresses of Markdown links), keeping columns."""
+def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool] | None = None) -> list[str]:
+    """Blank out fenced and indented code blocks (``code`` as in ``fence_mask``), inline code and
+    HTML comments (and, unless asked not to, the addresses of Markdown links), keeping columns."""
     out: list[str] = []
     in_comment = False
-    for line in fence_mask(lines, definitions=False):
+    for line in fence_mask(lines, definitions=False, code=code):
         masked = line
         if in_comment:
             end = masked.find("-->")
@@ -831,9 +838,9 @@ def code_mask(lines: list[str], link_targets: bool = True) -> list[str]:
     return out
 
 
-def link_labels(lines: list[str]) -> frozenset[str]:
+def link_labels(lines: list[str], code: dict[int, bool] | None = None) -> frozenset[str]:
     """The labels of the link definitions in a page (outside code)."""
-    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False)
+    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False, code=code)
                      if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
 
 
@@ -869,10 +876,11 @@ def shifted(cite: Cite, delta: int) -> Cite:
                                key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
 
 
-def read_lines(lines: list[str]) -> tuple[str, tuple[Cite, ...]]:
-    """A page's text as the reader sees it (code and link definitions blanked), its citations."""
-    text = "\n".join(fence_mask(lines))
-    return text, read(text, link_labels(lines))
+def read_lines(lines: list[str], code: dict[int, bool] | None = None) -> tuple[str, tuple[Cite, ...]]:
+    """A page's text as the reader sees it (code and link definitions blanked), its citations.
+    ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``)."""
+    text = "\n".join(fence_mask(lines, code=code))
+    return text, read(text, link_labels(lines, code))
 
 
 def dropped_citations(lines: list[str]) -> list[Token]:
@@ -895,11 +903,13 @@ def dropped_citations(lines: list[str]) -> list[Token]:
     return found
 
 
-def scan(lines: list[str], reading: tuple[str, tuple[Cite, ...]] | None = None) -> list[Token]:
-    """Every citation and cross-reference in a page, with 1-based line and column (from the page's
-    ``read_lines`` reading, when the caller has it)."""
-    text, cites = reading or read_lines(lines)
-    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False))
+def scan(lines: list[str], code: dict[int, bool] | None = None,
+         reading: tuple[str, tuple[Cite, ...]] | None = None) -> list[Token]:
+    """Every citation and cross-reference in a page, with 1-based line and column; ``code`` is
+    Python-Markdown's answer for indented lines (see ``fence_mask``); ``reading`` the page's
+    ``read_lines`` reading, when the caller has it."""
+    text, cites = reading or read_lines(lines, code)
+    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False, code=code))
     if not cites:
         return tokens
     starts = [0]
