@@ -10,6 +10,7 @@ from pathlib import Path
 import markdown
 import pytest
 
+from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
 from mdcite.extension import CitationsExtension
 from tests.helpers import mdcite
@@ -27,8 +28,10 @@ markdown_extensions:
   - attr_list
   - md_in_html
   - mdcite.extension:
+      bibliography: references.bib{extra}
+  - clausemap.extension:
       article_count: 3
-      tag_labels: {{defence: Defence}}{extra}
+      tag_labels: {{defence: Defence}}
 nav:
 {nav}
 """
@@ -65,7 +68,7 @@ def caption_number(html: str, fig_id: str) -> str:
 def rendered(project: Path, src: str) -> str:
     _, body, _ = index_module.split_front_matter((project / "docs" / src).read_text(encoding="utf-8"))
     md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html",
-                                       CitationsExtension(root=str(project), article_count=3)])
+                                       CitationsExtension(root=str(project)), ClauseMapExtension(article_count=3)])
     return md.convert(body)
 
 

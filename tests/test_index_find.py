@@ -15,7 +15,7 @@ BODY = "# Twin\n\nThe same words on two pages.\n"
 
 
 def scan(project: Path) -> index_module.Index:
-    return index_module.build(project, "docs", "references.bib", True, 3)
+    return index_module.build(project, "docs", "references.bib", True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ is the same), and a line is code when its mark lands in a ``<pre><code>`` of the
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 
 import markdown
@@ -21,7 +22,8 @@ import markdown
 # The extensions MkDocs always enables, before those of the configuration (Zensical does the same).
 GENERATOR_DEFAULTS = ("toc", "tables", "fenced_code")
 # Never loaded to read block structure: ours (it would read the index it is helping to build), and
-# snippets, which reads other files (the lines it adds hold no line of the page).
+# snippets, which reads other files (the lines it adds hold no line of the page). Nor is an
+# extension of ours (one that offers label_kinds, see labelkinds): it needs ours loaded.
 SKIPPED = ("mdcite", "pymdownx.snippets")
 LEAD_RE = re.compile(r"[ \t>]*")
 # One mark per '@' asked about: characters of the Supplementary Private Use Area-A, which no text
@@ -38,9 +40,19 @@ def extensions_of(data: dict) -> tuple[str, ...]:
     names = list(GENERATOR_DEFAULTS)
     for item in data.get("markdown_extensions") or []:
         name = next(iter(item), "") if isinstance(item, dict) else str(item)
-        if name and not name.startswith(SKIPPED) and name not in names:
+        if name and not name.startswith(SKIPPED) and name not in names and not extends_ours(name):
             names.append(name)
     return tuple(names)
+
+
+def extends_ours(name: str) -> bool:
+    """Whether the extension of that name extends the engine (its module offers ``label_kinds``)."""
+    if "." not in name or name.startswith(("markdown.", "pymdownx.")):
+        return False
+    try:
+        return callable(getattr(importlib.import_module(name), "label_kinds", None))
+    except ImportError:
+        return False
 
 
 def asked(lines: list[str]) -> list[int]:
