@@ -12,13 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
-
-from pybtex.database import Entry, Person
-from pybtex.exceptions import PybtexError
-from pybtex.scanner import PybtexSyntaxError
+from typing import TYPE_CHECKING
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
+
+if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
+    from pybtex.database import Entry, Person
+    from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
 DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
@@ -510,12 +511,15 @@ def read(text: str, shown: str) -> Bibliography:
             broken.add(key)
             for start, end in starts[key]:
                 readable = blank(readable, start, end)
+    from pybtex.exceptions import PybtexError
+    from pybtex.scanner import PybtexSyntaxError
+
+    from . import bibread
+
     data = None
     fast = True
     for _ in range(MOST_BROKEN):
         if fast:  # the fast reader, while the file is in the BibTeX it reads exactly as pybtex
-            from . import bibread
-
             try:
                 data, source = bibread.read(readable)
                 break
