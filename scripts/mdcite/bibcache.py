@@ -65,7 +65,7 @@ def entry_from_json(key: str, data: dict) -> Entry:
         entry.fields[str(name)] = str(value)
     for role, people in data["persons"]:
         for parts in people:
-            person = Person()
+            person = Person.__new__(Person)  # Person() would split five empty strings first
             for part, names in zip(NAME_PARTS, parts, strict=True):
                 setattr(person, part, [str(n) for n in names])
             entry.add_person(person, role)

@@ -213,10 +213,12 @@ def entry_date(entry: Entry) -> tuple[tuple[int, ...] | None, str]:
 def locate_entries(text: str) -> dict[str, list[tuple[int, int]]]:
     """Line and column of every ``@type{key,`` in the file, by key (keeps duplicates)."""
     where: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    line, counted = 1, 0  # lines counted up to each entry from the previous one, not from the top
     for m in ENTRY_START_RE.finditer(text):
         if m.group("type").lower() in ("comment", "preamble", "string"):
             continue
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         where[m.group("key")].append((line, col))
     return where

@@ -132,7 +132,7 @@ class Reader:
                 if name.lower() in seen:
                     raise Unsupported(f"repeated field {name}")
                 if name.lower() in PERSON_FIELDS:
-                    for person in split_name_list(value):
+                    for person in split_names(value):
                         entry.add_person(split_person(person), name)
                 else:
                     entry.fields[name] = value
@@ -189,6 +189,12 @@ class Reader:
 
 
 @functools.lru_cache(maxsize=4096)
+def split_names(value: str) -> tuple[str, ...]:
+    """pybtex's split of an author or editor field at each "and", once per distinct field."""
+    return tuple(split_name_list(value))
+
+
+@functools.lru_cache(maxsize=4096)
 def _name_parts(name: str) -> tuple[tuple[str, ...], ...]:
     person = Person(name)
     return tuple(tuple(getattr(person, part)) for part in NAME_PARTS)
@@ -196,7 +202,7 @@ def _name_parts(name: str) -> tuple[tuple[str, ...], ...]:
 
 def split_person(name: str) -> Person:
     """pybtex's Person(name), split once per distinct name (organisations recur on every entry)."""
-    person = Person()
+    person = Person.__new__(Person)  # Person() would split five empty strings first
     for part, names in zip(NAME_PARTS, _name_parts(name), strict=True):
         setattr(person, part, list(names))
     return person
