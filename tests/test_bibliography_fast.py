@@ -232,3 +232,23 @@ def test_folding_plain_ascii_takes_the_shortcut_to_the_same_sort_key():
     decomposed = unicodedata.normalize("NFKD", ascii_text)
     assert bibliography.fold(ascii_text) == "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     assert bibliography.fold("Ёлкин, Ayşe Núñez") == "елкин, ayse nunez"
+
+
+MISTAKES = """@online{bad-url, author = {{A}}, title = {T},
+  url = {ftp://x.org}}
+@online{bad-date, author = {{A}}, title = {T}, date = {2025-13},
+  url = {https://x.org}}
+@article{no-journal, author = {Doe, Jane}, title = {T}, year = {2020}}
+@misc{latex-left, author = {{A}},
+  title = {T \\unknowncommand}}
+@misc{sec-reserved, author = {{A}}, title = {T}}
+@misc{good, author = {{A}}, title = {T}}
+@misc{good, author = {{B}}, title = {U}}
+"""
+
+
+def test_entries_with_mistakes_are_located_and_set_aside_as_on_the_pybtex_path(monkeypatch):
+    now = everything(bibliography.read(MISTAKES, "references.bib"))
+    assert len(now["problems"]) == 6 and now["broken"] == {"bad-url", "bad-date", "no-journal", "latex-left",
+                                                           "sec-reserved"}
+    assert now == as_before(MISTAKES, monkeypatch)
