@@ -6,27 +6,20 @@ fixes the entry without reading Python.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
-import pickle
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
-
-from pybtex.backends.html import Backend as HtmlBackend
-from pybtex.backends.plaintext import Backend as TextBackend
-from pybtex.database import Entry, Person
-from pybtex.database.input.bibtex import Parser
-from pybtex.scanner import PybtexSyntaxError
-from pybtex.style.template import FieldIsMissing
-from pybtex.textutils import normalize_whitespace
+from typing import TYPE_CHECKING
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
+
+if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
+    from pybtex.database import Entry, Person
+    from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
 DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
@@ -52,8 +45,6 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "misc": [("author", "organization"), "title"],
 }
 RESERVED_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
-HTML_BACKEND = HtmlBackend()
-TEXT_BACKEND = TextBackend()
 
 
 @dataclass
@@ -81,22 +72,32 @@ class Reference:
         return f"{self.author_short} {self.year_label}"
 
 
-class SourceParser(Parser):
-    """pybtex's reader, also keeping each entry's fields as written: the export writes them back
-    unchanged (re-encoding the decoded values would escape their LaTeX a second time)."""
+def pybtex_read(text: str):
+    """pybtex's own reader, also keeping each entry's fields as written: the export writes them
+    back unchanged (re-encoding the decoded values would escape their LaTeX a second time).
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.source: dict[str, dict[str, str]] = {}
+    The fast reader (bibread) reads what references.bib is written in; this one reads the rest,
+    and its errors are what the located messages are built from. Returns pybtex's
+    BibliographyData and the fields as written, by key."""
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.textutils import normalize_whitespace
 
-    def process_entry(self, entry_type, key, fields):
-        fields = list(fields)
-        written: dict[str, str] = {}
-        for name, values in fields:
-            written.setdefault(name, normalize_whitespace(self.flatten_value_list(values)))
-        if key is not None:
-            self.source.setdefault(key, written)
-        super().process_entry(entry_type, key, fields)
+    class SourceParser(Parser):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.source: dict[str, dict[str, str]] = {}
+
+        def process_entry(self, entry_type, key, fields):
+            fields = list(fields)
+            written: dict[str, str] = {}
+            for name, values in fields:
+                written.setdefault(name, normalize_whitespace(self.flatten_value_list(values)))
+            if key is not None:
+                self.source.setdefault(key, written)
+            super().process_entry(entry_type, key, fields)
+
+    parser = SourceParser(encoding="utf-8")
+    return parser.parse_string(text), parser.source
 
 
 @dataclass
@@ -130,13 +131,10 @@ class Bibliography:
         return did_you_mean(key, self.references)
 
 
-@functools.lru_cache(maxsize=8192)
 def latex_to_text(value: str) -> str:
-    """Decode LaTeX escapes (``{\\'e}``, ``\\&``) to Unicode text.
-
-    Cached: names, journals and publishers recur, and latexcodec decodes slowly.
-    """
-    return str(style.from_latex(value)) if value else ""
+    """Decode LaTeX escapes (``{\\'e}``, ``\\&``) to Unicode text (style.from_latex is cached:
+    names, journals and publishers recur, and latexcodec decodes slowly)."""
+    return style.from_latex(value).text
 
 
 def person_name(person: Person, inverted: bool) -> str:
@@ -162,6 +160,8 @@ def join_names(names: list[str]) -> str:
 
 def fold(text: str) -> str:
     """Sort key text: case- and accent-insensitive."""
+    if text.isascii():  # nothing to decompose (the common case, and the sort keys' hot spot)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -213,10 +213,12 @@ def entry_date(entry: Entry) -> tuple[tuple[int, ...] | None, str]:
 def locate_entries(text: str) -> dict[str, list[tuple[int, int]]]:
     """Line and column of every ``@type{key,`` in the file, by key (keeps duplicates)."""
     where: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    line, counted = 1, 0  # lines counted up to each entry from the previous one, not from the top
     for m in ENTRY_START_RE.finditer(text):
         if m.group("type").lower() in ("comment", "preamble", "string"):
             continue
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         where[m.group("key")].append((line, col))
     return where
@@ -428,12 +430,6 @@ def blank(text: str, start: int, end: int) -> str:
     return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
 
 
-# Where a formatted bibliography is kept between builds (relative to the folder given to load).
-CACHE_DIR = ".cache/mdcite-bibliography"
-# The code whose output the cache holds: an edit to any of these files formats entries anew.
-FORMATTING_SOURCES = (Path(__file__), Path(style.__file__))
-
-
 def load(path: str | Path, shown: str | None = None, cache_root: Path | None = None,
          partial: bool = False) -> Bibliography:
     """Parse, validate and format the whole file; raise SourceError listing every problem.
@@ -442,56 +438,28 @@ def load(path: str | Path, shown: str | None = None, cache_root: Path | None = N
     bibliography's ``problems`` instead: only a file that cannot be read at all raises.
 
     With ``cache_root``, a file that parsed without error is kept formatted in its ``.cache``
-    folder, keyed by the file's bytes and the formatting code: the next build that finds the same
-    key loads it instead of parsing and formatting every entry again (most of a build's fixed
-    cost). A file with errors is never cached, so its errors are reported on every build."""
+    folder (bibcache: JSON, keyed by the file's bytes and everything that shapes the result):
+    the next build that finds the same key loads it instead of parsing and formatting every entry
+    again. A file with errors is never cached, so its errors are reported on every build."""
     path = Path(path)
     shown = shown or str(path)
     if not path.exists():
         raise SourceError([Diagnostic(shown, 1, 1, "bibliography file not found")])
     data = path.read_bytes()
-    cached = cache_file(cache_root, data, shown) if cache_root is not None else None
-    if cached is not None:
-        try:
-            with cached.open("rb") as f:
-                bib = pickle.load(f)
-            if isinstance(bib, Bibliography):
-                return bib
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-            pass  # missing or unreadable: parse the file
+    cached = None
+    if cache_root is not None:
+        from . import bibcache
+
+        cached = bibcache.cache_file(cache_root, data, shown)
+        bib = bibcache.fetch(cached)
+        if bib is not None:
+            return bib
     bib = read(decode(data, shown), shown)
     if bib.problems and not partial:
         raise SourceError(bib.problems)
     if cached is not None and not bib.problems:
-        store(cached, bib)
+        bibcache.store(cached, bib)
     return bib
-
-
-def cache_file(cache_root: Path, data: bytes, shown: str) -> Path:
-    """The cache file for this content of the bibliography, as formatted by this engine."""
-    from . import __version__
-
-    digest = hashlib.sha256(data)
-    for part in (shown, __version__, pickle.format_version):
-        digest.update(b"\0" + str(part).encode())
-    for source in FORMATTING_SOURCES:
-        digest.update(b"\0" + source.read_bytes())
-    return cache_root / CACHE_DIR / f"{digest.hexdigest()[:32]}.pickle"
-
-
-def store(target: Path, bib: Bibliography) -> None:
-    """Write the cache file whole (another build may read it meanwhile) and drop older ones."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
-        with temporary.open("wb") as f:
-            pickle.dump(bib, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, target)
-        for old in target.parent.glob("*.pickle"):
-            if old != target:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only checkout builds as before, without the cache
 
 
 def parse(text: str, shown: str) -> Bibliography:
@@ -545,13 +513,24 @@ def read(text: str, shown: str) -> Bibliography:
             broken.add(key)
             for start, end in starts[key]:
                 readable = blank(readable, start, end)
+    from pybtex.exceptions import PybtexError
+    from pybtex.scanner import PybtexSyntaxError
+
+    from . import bibread
+
     data = None
+    fast = True
     for _ in range(MOST_BROKEN):
+        if fast:  # the fast reader, while the file is in the BibTeX it reads exactly as pybtex
+            try:
+                data, source = bibread.read(readable)
+                break
+            except bibread.Unsupported:
+                fast = False
         try:
-            parser = SourceParser(encoding="utf-8")  # keeps each field as written, for the export
-            data = parser.parse_string(readable)
+            data, source = pybtex_read(readable)
             break
-        except Exception as exc:  # PybtexSyntaxError, or a syntax problem worded as a plain PybtexError
+        except PybtexError as exc:  # a syntax error, or a mistake worded as a plain PybtexError
             found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
             if found is None:
                 fallback = (pybtex_problem(readable, shown, exc) if isinstance(exc, PybtexSyntaxError)
@@ -572,7 +551,7 @@ def read(text: str, shown: str) -> Bibliography:
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
         if ref:
-            ref.source = parser.source.get(key, {})
+            ref.source = source.get(key, {})
             refs[key] = ref
         else:
             broken.add(key)
@@ -687,10 +666,8 @@ def render(ref: Reference, shown: str = "references.bib") -> None:
     }
     try:
         rich = style.format_entry(entry, computed)
-    except FieldIsMissing as exc:  # a required field the validation did not foresee
+    except style.FieldIsMissing as exc:  # a required field the validation did not foresee
         raise SourceError([Diagnostic(shown, ref.line, 1,
                                       f"entry '{ref.key}' is missing '{exc.field_name}'")]) from None
-    # render(), not render_as(name): render_as looks the backend up among the installed
-    # packages' entry points on every call, which took 90% of loading a 500-entry file.
-    ref.html = rich.render(HTML_BACKEND)
-    ref.text = rich.render(TEXT_BACKEND)
+    ref.html = rich.html
+    ref.text = rich.text

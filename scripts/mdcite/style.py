@@ -1,158 +1,279 @@
-"""An author-date style modelled on Chicago author-date, written as pybtex templates.
+"""An author-date style modelled on Chicago author-date: one reference-list entry as HTML and text.
 
 Names, year labels (with 2025a/2025b disambiguation) and full dates are computed once per entry
-by the bibliography and handed to the templates as ``value(...)``; everything else is a field.
+by the bibliography and handed in as ``computed``; everything else is a field.
+
+The style was written as pybtex templates; their rich-text machinery was two thirds of the time a
+cold build spent on the bibliography. This module follows the same rules with plain strings, and
+gives byte for byte what the templates gave (tests/pybtex_style.py keeps the templates, and
+tests/test_bibliography_fast.py compares the two on every entry of both test corpora). A value
+with LaTeX in it (``{NATO}``, ``--``, ``\\&``) is still decoded by pybtex (``Text.from_latex``); a
+braced word becomes ``<span class="bibtex-protected">`` in HTML, as pybtex's HTML backend writes.
+
+The rules, as the templates had them: parts are joined by a separator, empty parts left out; a
+sentence adds a period unless the text already ends with ".", "?" or "!"; a missing field (one the
+entry does not have at all) leaves out the optional group around it, and is an error elsewhere.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-
-from pybtex.richtext import BaseText, Tag, Text
-from pybtex.style.template import (
-    FieldIsMissing,
-    first_of,
-    href,
-    join,
-    node,
-    optional,
-    sentence,
-    tag,
-    words,
-)
+from dataclasses import dataclass
 
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the Arabic presentation forms: right-to-left scripts.
 RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 # Text with none of these is plain: it needs no trip through the (slow) LaTeX decoder.
 LATEX_RE = re.compile(r"[\\{}~$]|--|``|''")
+TERMINATORS = (".", "?", "!")
+# A page range such as 193--201, the one piece of LaTeX most entries have: latexcodec makes the
+# "--" an en dash and changes nothing else in it.
+RANGE_RE = re.compile(r"[0-9A-Za-z]+--[0-9A-Za-z]+")
 
 
-def from_latex(value: str) -> Text:
-    """pybtex's Text.from_latex, skipped for the common case of text with no LaTeX in it."""
-    return Text.from_latex(value) if LATEX_RE.search(value) else Text(value)
+class FieldIsMissing(Exception):
+    """A field the style needs that the entry lacks (pybtex's FieldIsMissing, by name)."""
+
+    def __init__(self, field_name: str):
+        super().__init__(f"missing {field_name}")
+        self.field_name = field_name
 
 
-@node
-def field(children, context, name, apply_func=None, raw=False):
-    """pybtex's ``field`` with the plain-text shortcut: same result, a fraction of the time."""
-    if children:
-        raise ValueError(children)
-    entry = context["entry"]
-    try:
-        found = entry._find_field(name, bib_data=context.get("bib_data"))
-    except KeyError:
-        raise FieldIsMissing(name, entry) from None
-    found = found if raw else from_latex(found)
-    return apply_func(found) if apply_func else found
+def escape(text: str) -> str:
+    """pybtex's HTML backend escapes text with xml.sax.saxutils.escape: &, < and >."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@node
-def optional_field(children, data, *args, **kwargs):
-    if children:
-        raise ValueError(children)
-    return optional[field(*args, **kwargs)].format_data(data)
+@dataclass(frozen=True, slots=True)
+class Rich:
+    """A piece of an entry as HTML and as plain text; ``terminated`` when it ends a sentence."""
+
+    html: str = ""
+    text: str = ""
+    terminated: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
 
 
-@node
-def value(children, context, name):
-    """A value computed by the bibliography (creators, year label, full date)."""
-    found = context["computed"].get(name)
-    if not found:
-        raise FieldIsMissing(name, context["entry"])
-    return found if isinstance(found, BaseText) else Text(found)
+EMPTY = Rich()
 
 
-@node
-def isolated(children, context):
+def plain(text: str) -> Rich:
+    return Rich(escape(text), text, text.endswith(TERMINATORS)) if text else EMPTY
+
+
+@functools.lru_cache(maxsize=8192)
+def from_latex(value: str) -> Rich:
+    """A field's value with its LaTeX decoded: pybtex's ``Text.from_latex`` rendered, when there is
+    LaTeX in it. Cached: journals, publishers and places recur, and latexcodec decodes slowly."""
+    if not LATEX_RE.search(value):
+        return plain(value)
+    if RANGE_RE.fullmatch(value):
+        return plain(value.replace("--", "\u2013"))
+    from pybtex.richtext import Text
+    from pybtex.textutils import is_terminated
+
+    rich = Text.from_latex(value)
+    return Rich(_html(rich), str(rich), bool(rich) and is_terminated(rich))
+
+
+def _html(node) -> str:
+    """pybtex's HTML rendering of the text LaTeXParser makes (Text, String and Protected)."""
+    from pybtex.richtext import BaseMultipartText, Protected, String, Text
+
+    if isinstance(node, String):
+        return escape(node.value)
+    if isinstance(node, Protected):
+        return f'<span class="bibtex-protected">{"".join(_html(p) for p in node.parts)}</span>'
+    if type(node) is Text:
+        return "".join(_html(p) for p in node.parts)
+    if isinstance(node, BaseMultipartText):  # not made by LaTeXParser today; render it as pybtex does
+        from pybtex.backends.html import Backend
+
+        return node.render(Backend())
+    raise TypeError(f"unexpected rich text {node!r}")
+
+
+def join(parts: list[Rich], sep: str = "") -> Rich:
+    parts = [p for p in parts if p]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    return Rich(escape(sep).join(p.html for p in parts), sep.join(p.text for p in parts), parts[-1].terminated)
+
+
+def add_period(rich: Rich) -> Rich:
+    if rich and not rich.terminated:
+        return Rich(rich.html + ".", rich.text + ".", True)
+    return rich
+
+
+def sentence(*parts: Rich, sep: str = ", ") -> Rich:
+    return add_period(join(list(parts), sep))
+
+
+def words(*parts: Rich) -> Rich:
+    return join(list(parts), " ")
+
+
+def tag(name: str, rich: Rich) -> Rich:
+    return Rich(f"<{name}>{rich.html}</{name}>", rich.text, rich.terminated) if rich else EMPTY
+
+
+def isolated(rich: Rich) -> Rich:
     """Text in a right-to-left script in a <bdi>, so that the punctuation and date after it keep
     their place in the line; any other text as it is."""
-    text = join[children].format_data(context)
-    return Text(Tag("bdi", text)) if RTL_RE.search(str(text)) else text
+    return tag("bdi", rich) if RTL_RE.search(rich.text) else rich
 
 
-@node
-def quoted(children, context):
+def quoted(rich: Rich) -> Rich:
     """Chicago puts the closing period inside the quotation marks."""
-    text = join[children].format_data(context)
-    return Text("\u201c", text.add_period(), "\u201d") if text else Text()
+    if not rich:
+        return EMPTY
+    inner = add_period(rich)
+    return Rich(f"\u201c{inner.html}\u201d", f"\u201c{inner.text}\u201d", False)
 
 
-# Titles, names, containers and addresses in a right-to-left script are isolated (<bdi>): a title
-# in Arabic or Persian must not pull the date or punctuation after it into its run.
-creators = sentence(add_period=True)[isolated[value("creators")]]
-year = sentence[value("yearlabel")]
-title_quoted = quoted[isolated[field("title")]]
-title_italic = sentence[tag("em")[isolated[field("title")]]]
-link = optional[sentence[href(field("url", raw=True))[isolated[field("url", raw=True)]]]]
-note = optional[sentence[field("note")]]
-accessed = optional[sentence[words["Accessed", value("accessed")]]]
-container_date = optional[value("fulldate")]
-publisher_place = first_of[
-    optional[join(sep=": ")[field("address"), field("publisher")]],
-    optional_field("publisher"),
-]
+def href(url: str, rich: Rich) -> Rich:
+    """pybtex's HTML backend writes the address as it is, and the link text escaped."""
+    return Rich(f'<a href="{url}">{rich.html}</a>', rich.text, rich.terminated) if rich else EMPTY
 
 
-def entry_template(*middle):
-    """Creators. Year. <middle>. Note. URL."""
-    return join(sep=" ")[creators, year, *middle, note, link]
+class Entry:
+    """The lookups the style makes in one entry: fields by name (any case), computed values."""
+
+    def __init__(self, fields, computed: dict):
+        self.fields = fields
+        self.computed = computed
+
+    def raw(self, name: str) -> str:
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise FieldIsMissing(name) from None
+
+    def field(self, name: str) -> Rich:
+        return from_latex(self.raw(name))
+
+    def value(self, name: str) -> Rich:
+        found = self.computed.get(name)
+        if not found:
+            raise FieldIsMissing(name)
+        return plain(found)
+
+    def optional(self, build) -> Rich:
+        """The group ``build`` makes, or nothing when a field it needs is missing."""
+        try:
+            return build()
+        except FieldIsMissing:
+            return EMPTY
 
 
-TEMPLATES = {
-    "online": entry_template(
-        title_quoted,
-        optional[sentence[join(sep=", ")[optional[tag("em")[isolated[value("site")]]], container_date]]],
-        accessed,
-    ),
-    "article": entry_template(
-        title_quoted,
-        sentence[
-            words[
-                tag("em")[isolated[first_of[optional_field("journaltitle"), optional_field("journal")]]],
-                optional[join[field("volume"), optional["(", field("number"), ")"]]],
-            ],
-            optional[field("pages")],
-            container_date,
-        ],
-        optional[sentence[join["https://doi.org/", field("doi", raw=True)]]],
-    ),
-    "book": entry_template(
-        title_italic,
-        optional[sentence[words["Edited by", value("editors")]]],
-        optional[sentence[publisher_place]],
-    ),
-    "incollection": entry_template(
-        title_quoted,
-        sentence[
-            words["In", tag("em")[isolated[field("booktitle")]]],
-            optional[words["edited by", value("editors")]],
-            optional[field("pages")],
-        ],
-        optional[sentence[publisher_place]],
-    ),
-    "report": entry_template(
-        title_italic,
-        optional[sentence[words[field("type"), optional_field("number")]]],
-        optional[sentence[join(sep=", ")[field("institution"), container_date]]],
-    ),
-    "misc": entry_template(
-        title_italic,
-        optional[
-            sentence[
-                join(sep=", ")[
-                    first_of[
-                        optional_field("howpublished"),
-                        optional[value("site")],
-                    ],
-                    container_date,
-                ]
-            ]
-        ],
-    ),
-}
+def first_of(*parts: Rich) -> Rich:
+    return next((p for p in parts if p), EMPTY)
 
 
-def format_entry(entry, computed: dict) -> Text:
-    """Rich text of one reference-list entry, rendered later as HTML or plain text."""
-    template = TEMPLATES[entry.type.lower()]
-    return template.format_data({"entry": entry, "computed": computed})
+def _creators(e: Entry) -> Rich:
+    return add_period(isolated(e.value("creators")))
+
+
+def _title_quoted(e: Entry) -> Rich:
+    return quoted(isolated(e.field("title")))
+
+
+def _title_italic(e: Entry) -> Rich:
+    return add_period(tag("em", isolated(e.field("title"))))
+
+
+def _container_date(e: Entry) -> Rich:
+    return e.optional(lambda: e.value("fulldate"))
+
+
+def _publisher_place(e: Entry) -> Rich:
+    return first_of(e.optional(lambda: join([e.field("address"), e.field("publisher")], ": ")),
+                    e.optional(lambda: e.field("publisher")))
+
+
+def _online(e: Entry) -> list[Rich]:
+    return [
+        _title_quoted(e),
+        e.optional(lambda: sentence(join([e.optional(lambda: tag("em", isolated(e.value("site")))),
+                                          _container_date(e)], ", "))),
+        e.optional(lambda: sentence(words(plain("Accessed"), e.value("accessed")))),
+    ]
+
+
+def _volume_number(e: Entry) -> Rich:
+    volume = e.field("volume")
+    number = e.optional(lambda: join([plain("("), e.field("number"), plain(")")]))
+    return join([volume, number])
+
+
+def _article(e: Entry) -> list[Rich]:
+    journal = first_of(e.optional(lambda: e.field("journaltitle")), e.optional(lambda: e.field("journal")))
+    return [
+        _title_quoted(e),
+        sentence(words(tag("em", isolated(journal)), e.optional(lambda: _volume_number(e))),
+                 e.optional(lambda: e.field("pages")), _container_date(e)),
+        e.optional(lambda: sentence(join([plain("https://doi.org/"), plain(e.raw("doi"))]))),
+    ]
+
+
+def _book(e: Entry) -> list[Rich]:
+    return [
+        _title_italic(e),
+        e.optional(lambda: sentence(words(plain("Edited by"), e.value("editors")))),
+        e.optional(lambda: sentence(_publisher_place(e))),
+    ]
+
+
+def _incollection(e: Entry) -> list[Rich]:
+    return [
+        _title_quoted(e),
+        sentence(words(plain("In"), tag("em", isolated(e.field("booktitle")))),
+                 e.optional(lambda: words(plain("edited by"), e.value("editors"))),
+                 e.optional(lambda: e.field("pages"))),
+        e.optional(lambda: sentence(_publisher_place(e))),
+    ]
+
+
+def _report(e: Entry) -> list[Rich]:
+    return [
+        _title_italic(e),
+        e.optional(lambda: sentence(words(e.field("type"), e.optional(lambda: e.field("number"))))),
+        e.optional(lambda: sentence(join([e.field("institution"), _container_date(e)], ", "))),
+    ]
+
+
+def _misc(e: Entry) -> list[Rich]:
+    return [
+        _title_italic(e),
+        e.optional(lambda: sentence(join([first_of(e.optional(lambda: e.field("howpublished")),
+                                                   e.optional(lambda: e.value("site"))),
+                                          _container_date(e)], ", "))),
+    ]
+
+
+def _link(e: Entry) -> Rich:
+    def build() -> Rich:
+        url = e.raw("url")
+        return sentence(href(url, isolated(plain(url))))
+
+    return e.optional(build)
+
+
+MIDDLES = {"online": _online, "article": _article, "book": _book, "incollection": _incollection,
+           "report": _report, "misc": _misc}
+
+
+def format_entry(entry, computed: dict) -> Rich:
+    """One reference-list entry (a pybtex Entry): Creators. Year. <what the type adds>. Note. URL.
+
+    FieldIsMissing names a field the entry needs and lacks."""
+    e = Entry(entry.fields, computed)  # pybtex's fields: looked up by name in any case
+    parts = [_creators(e), add_period(e.value("yearlabel"))]
+    parts += MIDDLES[entry.type.lower()](e)
+    parts += [e.optional(lambda: sentence(e.field("note"))), _link(e)]
+    return join(parts, " ")
