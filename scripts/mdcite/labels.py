@@ -33,6 +33,25 @@ def words_box(text, renderer):
     return Text.get_window_extent(text, renderer)
 
 
+def ordered(box) -> tuple[float, float, float, float]:
+    """A box's extent as plain numbers, least first: (x min, y min, x max, y max). The tests below
+    compare these, as matplotlib's ``Bbox.overlaps`` and ``Bbox.intersection`` do, without the
+    numpy calls that made them the largest cost of placing a figure's labels."""
+    x0, y0, x1, y1 = (float(v) for v in box.extents)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def meets(a, b) -> bool:
+    """Whether two ordered extents overlap or touch (``Bbox.overlaps``)."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def common(a, b) -> tuple[float, float, float, float] | None:
+    """The extent two ordered extents share, or None (``Bbox.intersection``)."""
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x0 <= x1 and y0 <= y1 else None
+
+
 @dataclass
 class Scene:
     """What a new label must not touch, in display coordinates (pixels of the figure's canvas)."""
@@ -42,6 +61,11 @@ class Scene:
     lines: list = field(default_factory=list)  # (Path in display space, Bbox of its axes, its axes)
     covers: list = field(default_factory=list)  # (Bbox, axes) of insets drawn over the map
     leaders: list = field(default_factory=list)  # Path of each leader line drawn so far
+    extents: list = field(default_factory=list)  # ordered() of each of boxes, in the same order
+
+    def add_box(self, box) -> None:
+        self.boxes.append(box)
+        self.extents.append(ordered(box))
 
     @classmethod
     def of(cls, fig, lines=(), markers=(), keep_out=()) -> Scene:
@@ -55,9 +79,9 @@ class Scene:
         scene = cls(canvas.get_renderer())
         for text in fig.findobj(Text):
             if text.get_visible() and text.get_text().strip():
-                scene.boxes.append(words_box(text, scene.renderer))
+                scene.add_box(words_box(text, scene.renderer))
         for artist in keep_out:
-            scene.boxes.append(artist.get_window_extent(scene.renderer))
+            scene.add_box(artist.get_window_extent(scene.renderer))
             scene.covers.append((artist.get_window_extent(scene.renderer), artist))
         for line in markers:
             scene.add_markers(line)
@@ -70,22 +94,29 @@ class Scene:
 
         half = line.get_markersize() * line.figure.dpi / 72 / 2 + line.get_markeredgewidth() / 2
         for x, y in line.get_transform().transform(line.get_xydata()):
-            self.boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+            self.add_box(Bbox([[x - half, y - half], [x + half, y + half]]))
 
     def add_line(self, line) -> None:
         clip = line.axes.get_window_extent(self.renderer)
-        self.lines.append((line.get_transform().transform_path(line.get_path()), clip, line.axes))
+        path = line.get_transform().transform_path(line.get_path())
+        self.lines.append((pieces(path), ordered(clip), line.axes))
 
     def crosses(self, box, ax) -> int:
         """How many data lines cross ``box`` (a label on ``ax``) where they can be seen: inside
         their own axes, and not under an inset that holds the label."""
+        covering = [cover_ax for cover, cover_ax in self.covers
+                    if cover_ax is ax and cover.contains(*box.p0) and cover.contains(*box.p1)]
+        here = ordered(box)
         hits = 0
-        for path, clip, line_ax in self.lines:
-            seen = Bbox.intersection(box, clip)
-            if seen is None or any(cover_ax is ax and cover_ax is not line_ax and cover.contains(*box.p0)
-                                   and cover.contains(*box.p1) for cover, cover_ax in self.covers):
+        for parts, clip, line_ax in self.lines:
+            seen = common(here, clip)
+            if seen is None or any(cover_ax is not line_ax for cover_ax in covering):
                 continue
-            hits += path.intersects_bbox(seen, filled=False)
+            # Only the pieces whose extent meets the box can cross it (most labels meet none).
+            near = [part for extent, part in parts if meets(extent, seen)]
+            if near:
+                window = Bbox.from_extents(*seen)
+                hits += any(part.intersects_bbox(window, filled=False) for part in near)
         return hits
 
     def collisions(self, box, frame, areas=(), ax=None) -> int:
@@ -93,10 +124,28 @@ class Scene:
         are filled shapes (display space) this label must not cover at all."""
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
         hits = 0 if inside else 100
-        hits += sum(1 for other in self.boxes if box.overlaps(other))
+        here = ordered(box)
+        hits += sum(1 for other in self.extents if meets(here, other))
         hits += self.crosses(box, ax)
         hits += sum(1 for path in areas if path.intersects_bbox(box, filled=True))
         return hits
+
+
+PIECE = 32  # vertices per piece of a long line: a label's box is tested against the pieces it meets
+
+
+def pieces(path: MplPath) -> list[tuple[Bbox, MplPath]]:
+    """A line cut into runs of consecutive vertices, each with its extent; consecutive runs share
+    their end vertex, so every segment of the line lies whole in one piece and the pieces cross a
+    box exactly when the line does. A path with drawing codes (several parts, curves) stays whole."""
+    vertices = path.vertices
+    if path.codes is not None or len(vertices) <= PIECE:
+        return [(ordered(path.get_extents()), path)]
+    found = []
+    for start in range(0, len(vertices) - 1, PIECE):
+        part = MplPath(vertices[start:start + PIECE + 1])
+        found.append((ordered(part.get_extents()), part))
+    return found
 
 
 def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: float, area: bool = False,
@@ -163,7 +212,7 @@ def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: floa
     if best_hits and optional:
         best.remove()
         return None
-    scene.boxes.append(best_box)
+    scene.add_box(best_box)
     if best_leader is not None:
         scene.leaders.append(best_leader)
     return best
