@@ -409,6 +409,16 @@ def test_every_section_offers_its_own_citation_with_todays_date(open_page):
     assert f"urldate      = {{{today}}}" in block.locator('[data-format="bibtex"]').inner_text()
 
 
+def test_every_citation_of_a_cite_block_gets_one_copy_button_named_for_its_format(open_page):
+    page = open_page("themes/energy/")
+    labels = page.evaluate("""() => [...document.querySelectorAll('details.cite-block .cite-formats > dd')]
+                                     .map(dd => [...dd.querySelectorAll('button.cite-copy')]
+                                                .map(b => b.getAttribute('aria-label')).join('|'))""")
+    sections = page.locator("details.cite-section").count()
+    assert labels == ["Copy the Chicago citation", "Copy the APA citation", "Copy the BibTeX entry",
+                      "Copy the RIS record", "Copy the CSL-JSON item"] * (sections + 1)
+
+
 def test_copy_button_puts_the_citation_on_the_clipboard(open_page):
     page = open_page("themes/energy/", permissions=["clipboard-read", "clipboard-write"])
     block = page.locator("#cite-this-page")
