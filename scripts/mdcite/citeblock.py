@@ -21,16 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from markdown.extensions.toc import render_inner_html, strip_tags
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from . import config
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -69,26 +69,10 @@ class Citable:
     fragment: str = ""  # the section's id, "" for the page
 
 
-class _EnvLoader(yaml.SafeLoader):
-    """mkdocs.yml with ``!ENV [NAME, default]`` read from the environment, as the generators do."""
-
-
-def _env(loader, suffix, node):
-    if isinstance(node, yaml.SequenceNode):
-        names = loader.construct_sequence(node)
-        return next((os.environ[n] for n in names[:-1] if n in os.environ), names[-1] if names else None)
-    return os.environ.get(loader.construct_scalar(node))
-
-
-_EnvLoader.add_multi_constructor("!", _env)
-_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 def read_site(root: Path, config_file: str = "mkdocs.yml") -> Site:
     """The site's name, address, authors and version, as the build at hand sees them (SITE_URL
     included: an edition is built for its own address)."""
-    path = Path(root) / config_file
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_EnvLoader) or {} if path.exists() else {}
+    _, data = config.read(Path(root), config_file)
     extra = data.get("extra") or {}
     cite = extra.get("citation") or {}
     url = str(data.get("site_url") or "/")
