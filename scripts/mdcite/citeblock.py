@@ -11,9 +11,9 @@ buttons, and copies what was built.
 Each block is finished HTML: the page's block closes the page (after its reference list), and each
 ``sec-`` heading of level 2 or 3 is followed by its section's block. A section's block holds its
 living formats, complete without scripts; the edition formats, which only a script can date, are
-written once, in the page's block. The page's date (its last
-change in git, ``pagedates``) opens the page as a comment that the theme's template reads into the
-head's metadata (``<!--mdcite-updated YYYY-MM-DD-->``, always the first 32 characters).
+written once, in the page's block. The page's date (its last change in git, ``pagedates``) opens
+the page as a comment that the theme's template reads into the head's metadata
+(``<!--mdcite-updated YYYY-MM-DD-->``, always the first 32 characters).
 """
 
 from __future__ import annotations
