@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.html
-import yaml
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pdf  # noqa: E402  (scripts/pdf.py, beside this file)
+from mdcite import config  # noqa: E402  (the engine, scripts/mdcite/: how mkdocs.yml is read)
 
 EDITION_TAG = re.compile(r"^v(\d{4})\.(0[1-9]|1[0-2])$")
 EDITIONS_DIR = "editions"
@@ -82,24 +82,8 @@ def edition_tags(root: Path) -> list[Edition]:
     return editions
 
 
-class _EnvLoader(yaml.SafeLoader):
-    """mkdocs.yml with its ``!ENV [NAME, default]`` tags read from the environment."""
-
-
-def _env(loader, suffix, node):
-    if isinstance(node, yaml.SequenceNode):
-        names = loader.construct_sequence(node)
-        return next((os.environ[n] for n in names[:-1] if n in os.environ), names[-1] if names else None)
-    return os.environ.get(loader.construct_scalar(node))
-
-
-_EnvLoader.add_multi_constructor("!", _env)
-_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 def site_url(root: Path) -> str:
-    data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_EnvLoader) or {}
-    url = str(data.get("site_url") or "/")
+    url = str(config.read(root, "mkdocs.yml")[1].get("site_url") or "/")
     return url if url.endswith("/") else url + "/"
 
 

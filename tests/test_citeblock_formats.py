@@ -59,19 +59,57 @@ def test_csl_json_is_one_item_that_json_reads_back_with_the_title_and_dates():
     assert item["issued"] == {"date-parts": [[2026, 12, 2]]} and item["accessed"] == {"raw": "2026-12-05"}
 
 
+PAGE = citeblock.Citable(title="Fees", url="https://example.org/sub/page/", key="guide-page", updated=WORK.updated)
+EDITION = {"url": "https://example.org/sub/editions/2026-11/page/", "edition": "2026-11", "version": "v2026.11",
+           "label": "November 2026", "date:iso": "2026-11-25", "date:year": "2026", "date:ris": "2026/11/25",
+           "date:parts": "2026, 11, 25", "date:dmy": "25 November 2026", "date:md": "November 25"}
+
+
 def test_an_edition_template_is_valid_in_every_format_once_its_slots_are_filled():
-    fill = {"url": "https://example.org/sub/editions/2026-11/page/", "edition": "2026-11", "version": "v2026.11",
-            "label": "November 2026", "date:iso": "2026-11-25", "date:year": "2026", "date:ris": "2026/11/25",
-            "date:parts": "2026, 11, 25", "date:dmy": "25 November 2026", "date:md": "November 25"}
-    formats = {name: citeblock.as_text(pieces, fill) for name, pieces in citeblock.edition_formats(SITE, WORK).items()}
+    formats = {name: citeblock.as_text(pieces, EDITION) for name, pieces in citeblock.edition_formats(SITE, PAGE).items()}
+    assert formats["chicago"] == ("The editors. 2026. “Fees.” A & B: {notes}, November 2026 edition "
+                                  "(v2026.11). Published 25 November 2026. https://example.org/sub/editions/2026-11/page/.")
+    library = bibtexparser.parse_string(formats["bibtex"])
+    assert library.entries[0].key == "guide-page-2026-11" and not library.failed_blocks
+    assert rispy.loads(formats["ris"])[0]["urls"] == ["https://example.org/sub/editions/2026-11/page/"]
+    item, = json.loads(formats["csl"])
+    assert item["issued"] == {"date-parts": [[2026, 11, 25]]} and item["id"] == "guide-page-2026-11"
+
+
+def test_the_page_edition_formats_with_a_sections_own_parts_cite_that_section_in_every_format():
+    # What assets/cite-block.js does: the page's template, each part replaced by the text of the
+    # same part in the same format of the section's living formats, the address with its anchor.
+    section = citeblock.living_formats(SITE, WORK)
+    fill = EDITION | {"url": EDITION["url"] + "#sec-fees"}
+    formats = {name: citeblock.as_text(pieces, fill, citeblock.parts_of(section[name]))
+               for name, pieces in citeblock.edition_formats(SITE, PAGE).items()}
     assert formats["chicago"] == (f"The editors. 2026. “{WORK.title}.” A & B: {{notes}}, November 2026 edition "
                                   "(v2026.11). Published 25 November 2026. "
                                   "https://example.org/sub/editions/2026-11/page/#sec-fees.")
-    library = bibtexparser.parse_string(formats["bibtex"])
-    assert library.entries[0].key == "guide-page-sec-fees-2026-11" and not library.failed_blocks
-    assert rispy.loads(formats["ris"])[0]["urls"] == ["https://example.org/sub/editions/2026-11/page/#sec-fees"]
+    assert formats["apa"] == (f"The editors. (2026, November 25). {WORK.title}. A & B: {{notes}} "
+                              "(November 2026 edition). https://example.org/sub/editions/2026-11/page/#sec-fees")
+    assert bibtexparser.parse_string(formats["bibtex"]).entries[0].key == "guide-page-sec-fees-2026-11"
+    assert decoded_title(formats["bibtex"]) == WORK.title.replace("^", "\u02c6")
+    record = rispy.loads(formats["ris"])[0]
+    assert record["title"] == WORK.title and record["urls"] == ["https://example.org/sub/editions/2026-11/page/#sec-fees"]
     item, = json.loads(formats["csl"])
-    assert item["issued"] == {"date-parts": [[2026, 11, 25]]} and item["id"] == "guide-page-sec-fees-2026-11"
+    assert (item["id"], item["title"]) == ("guide-page-sec-fees-2026-11", WORK.title)
+
+
+def test_every_format_marks_the_title_and_only_bibtex_and_csl_json_a_key():
+    for formats in (citeblock.living_formats(SITE, WORK), citeblock.edition_formats(SITE, PAGE)):
+        assert {name: sorted(citeblock.parts_of(pieces)) for name, pieces in formats.items()} == {
+            "chicago": ["title"], "apa": ["title"], "bibtex": ["key", "title"], "ris": ["title"], "csl": ["key", "title"]}
+
+
+def test_a_section_block_holds_its_living_formats_and_no_edition_template_or_button():
+    block = lxml.html.fragment_fromstring(citeblock.block_html(SITE, WORK))
+    assert block.get("class") == "cite-block cite-section" and block.get("data-section") == "sec-fees"
+    assert [el.get("data-format") for el in block.cssselect("dl.cite-formats .cite-text")] == [
+        "chicago", "apa", "bibtex", "ris", "csl"]
+    assert not block.cssselect("template") and not block.cssselect("button")
+    page = lxml.html.fragment_fromstring(citeblock.block_html(SITE, PAGE))
+    assert len(page.cssselect("template.cite-edition-template")) == 1 and not page.cssselect("button")
 
 
 def test_the_block_writes_the_title_as_html_text_never_as_markup():

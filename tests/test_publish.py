@@ -346,6 +346,10 @@ def browse(served: str) -> dict:
         block = page.locator("h2[id^='sec-'] + details.cite-section").first
         seen["section"] = block.evaluate("b => b.previousElementSibling.id")
         seen["texts"] = block.locator(".cite-edition .cite-text").all_text_contents()
+        seen["own"] = {f: block.locator(f':scope > dl.cite-formats [data-format="{f}"]').text_content()
+                       for f in ("bibtex", "csl")}
+        seen["edition"] = {f: block.locator(f'.cite-edition [data-format="{f}"]').text_content()
+                           for f in ("bibtex", "csl")}
         page.goto(served + f"editions/2026-11/about/method/#{OLD_ID}")
         seen["living"] = page.locator("a.edition-living").evaluate("a => a.href")
         browser.close()
@@ -369,6 +373,20 @@ def test_a_living_section_offers_the_edition_address_of_that_section(in_browser)
     address = f"{BASE}editions/2026-12/themes/energy/#{in_browser['section']}"
     texts = in_browser["texts"]
     assert len(texts) == 5 and all(address in text for text in texts), texts  # Chicago … CSL-JSON
+
+
+@pytest.mark.browser
+def test_a_living_sections_edition_citation_has_the_sections_own_title_and_key(in_browser):
+    import json
+
+    import bibtexparser
+
+    own, edition = (bibtexparser.parse_string(in_browser[k]["bibtex"]).entries[0] for k in ("own", "edition"))
+    assert edition.key == f"{own.key}-2026-12" and own.key.endswith(in_browser["section"])
+    assert edition["title"] == own["title"] and ":" in own["title"]  # "Page: Section"
+    own_item, = json.loads(in_browser["own"]["csl"])
+    edition_item, = json.loads(in_browser["edition"]["csl"])
+    assert (edition_item["id"], edition_item["title"]) == (f"{own_item['id']}-2026-12", own_item["title"])
 
 
 @pytest.mark.browser

@@ -1,12 +1,17 @@
 /* "Cite this page" and "Cite this section". The blocks, every format of them, are built with the
    site (scripts/mdcite/citeblock.py); here they only get what the build cannot know: the reader's
    access date, the newest dated edition that scripts/publish.py offers in the page's block, and
-   working Copy buttons. Everything written here is text (textContent) or a copy of the built
-   markup: nothing read from the page ever becomes markup. Same-origin, no dependencies. */
+   Copy buttons (which could do nothing without this script). A section's edition formats are the
+   page's, written once in the page's block, with the section's own title and key, each taken as
+   text from the same format of the section's block, where the build wrote it by that format's
+   rules. Everything written here is text (textContent) or a copy of the built markup: nothing
+   read from the page ever becomes markup. Same-origin, no dependencies. */
 (function () {
   "use strict";
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
+  var COPY_LABELS = { chicago: "the Chicago citation", apa: "the APA citation", bibtex: "the BibTeX entry",
+    ris: "the RIS record", csl: "the CSL-JSON item" };
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -55,10 +60,24 @@
     }
   }
 
-  /* An edition's formats: the block's own built template, its slots filled from the offer's
-     data-url, data-date, data-label, data-version and data-edition. */
-  function editionFormats(block, offer) {
-    var template = block.querySelector("template.cite-edition-template");
+  /* The text of a block's own part (title or key) in one of its living formats, or null. */
+  function ownPart(block, format, name) {
+    var found = null;
+    block.querySelectorAll(":scope > .cite-formats > dd > .cite-text").forEach(function (text) {
+      if (text.getAttribute("data-format") !== format) return;
+      text.querySelectorAll("[data-part]").forEach(function (part) {
+        if (part.getAttribute("data-part") === name) found = part.textContent;
+      });
+    });
+    return found;
+  }
+
+  /* An edition's formats for a block: the page block's built template, its slots filled from the
+     offer's data-url, data-date, data-label, data-version and data-edition and, for a section,
+     its parts from the section's own formats (none offered if one is missing: never a section's
+     address with the page's title). */
+  function editionFormats(page, block, offer) {
+    var template = page.querySelector("template.cite-edition-template");
     if (!template) return null;
     var formats = template.content.cloneNode(true);
     formats.querySelectorAll(".cite-slot").forEach(function (slot) {
@@ -66,11 +85,20 @@
       var style = slot.getAttribute("data-style");
       slot.textContent = style ? written(style, day(value)) : value;
     });
-    return formats;
+    if (block === page) return formats;
+    var whole = true;
+    formats.querySelectorAll("[data-part]").forEach(function (part) {
+      var format = part.closest("[data-format]").getAttribute("data-format");
+      var own = ownPart(block, format, part.getAttribute("data-part"));
+      if (own === null) whole = false;
+      else part.textContent = own;
+    });
+    return whole ? formats : null;
   }
 
   /* Each section's block gets the page block's wording of the version (an edition rewrites it)
-     and, when the newest edition has that section, its offer; then every offer its formats. */
+     and, when the newest edition has that section, its offer, with the section's address; then
+     every offer its formats. */
   function editions(root) {
     var page = root.querySelector("#cite-this-page");
     if (!page) return;
@@ -83,17 +111,34 @@
       if (!offer || block.querySelector(".cite-edition")) return;
       if ((" " + offer.getAttribute("data-anchors") + " ").indexOf(" " + id + " ") < 0) return;
       var own = offer.cloneNode(true);
+      var address = offer.getAttribute("data-url") + "#" + id;
+      own.setAttribute("data-url", address);
       var link = own.querySelector("a.cite-edition-link");
       if (link) {
         link.setAttribute("href", link.getAttribute("href").split("#")[0] + "#" + id);
-        link.textContent = offer.getAttribute("data-url") + "#" + id;
+        link.textContent = address;
       }
       block.appendChild(own);
     });
     root.querySelectorAll(".cite-block .cite-edition").forEach(function (ed) {
       if (ed.querySelector(".cite-edition-formats")) return;
-      var formats = editionFormats(ed.closest(".cite-block"), ed);
+      var formats = editionFormats(page, ed.closest(".cite-block"), ed);
       if (formats) ed.appendChild(formats);
+    });
+  }
+
+  /* A Copy button after each citation, named for what it copies. */
+  function copyButtons(root) {
+    root.querySelectorAll(".cite-block .cite-formats > dd > .cite-text").forEach(function (text) {
+      var next = text.nextElementSibling;
+      if (next && next.classList.contains("cite-copy")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cite-copy md-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy " + (COPY_LABELS[text.getAttribute("data-format")] || "the citation")
+        + (text.closest(".cite-edition-formats") ? " of this edition" : ""));
+      text.after(button);
     });
   }
 
@@ -104,6 +149,7 @@
 
   function setup() {
     editions(document);
+    copyButtons(document);
     fillDates(document);
   }
 

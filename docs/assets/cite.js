@@ -39,8 +39,9 @@
   /* Reference previews. A citation links to its entry in the page's reference list
      (href="#ref-KEY"); hovering it, focusing it or tapping it shows that entry in a tooltip
      next to it, copied from the list, so the page carries each reference once. Assistive
-     technology gets the same text: the citation is described by (aria-describedby) the entry,
-     or by the tooltip while it shows. Escape or moving away hides it; the pointer may move
+     technology gets the same reference: the citation is described by (aria-describedby) the
+     entry's reference text alone (its .reference-text, not the passages listed under it, which
+     a screen reader would otherwise read out at every focus), or by the tooltip while it shows. Escape or moving away hides it; the pointer may move
      into the tooltip (to select text or follow the source's link) without it closing. On a
      touch screen the first tap shows the tooltip and a second tap follows the link. */
   var PREVIEW_ID = "cite-preview";
@@ -56,6 +57,13 @@
     try { id = decodeURIComponent(link.hash.slice(1)); } catch (e) { return null; }
     var entry = document.getElementById(id);
     return entry && entry.closest("section.references") ? entry : null;
+  }
+
+  /* The id of what describes a citation: its entry's reference text, without the passages
+     (id "reftext-KEY", built by scripts/mdcite/evidence_html.py); the whole entry if it has none. */
+  function descriptionId(entry) {
+    var text = entry.querySelector(":scope > .reference-text[id]");
+    return text ? text.id : entry.id;
   }
 
   function citationOf(node) {
@@ -137,7 +145,7 @@
     clearTimeout(hideTimer);
     if (!shownFor) return;
     var entry = entryFor(shownFor);
-    if (entry) shownFor.setAttribute("aria-describedby", entry.id);
+    if (entry) shownFor.setAttribute("aria-describedby", descriptionId(entry));
     else shownFor.removeAttribute("aria-describedby");
     shownFor = null;
     if (preview) preview.hidden = true;
@@ -156,7 +164,7 @@
     hide();
     root.querySelectorAll("a.citation").forEach(function (link) {
       var entry = entryFor(link);
-      if (entry) link.setAttribute("aria-describedby", entry.id);
+      if (entry) link.setAttribute("aria-describedby", descriptionId(entry));
     });
   }
 

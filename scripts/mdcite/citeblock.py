@@ -4,12 +4,16 @@ build time, by one formatter that escapes each format by its own rules.
 A page's or a section's title is text as the reader sees it; it reaches each format through that
 format's escaping (HTML text, BibTeX specials, one RIS line, a JSON string) and never as markup.
 The browser (assets/cite-block.js) only fills in the reader's access date and an edition's address
-and date, as text, into the slots left for them here, and copies what was built.
+and date, as text, into the slots left for them here, puts a section's own title and key (each
+already written by its format's rules, here) into the page's edition formats, adds the Copy
+buttons, and copies what was built.
 
 Each block is finished HTML: the page's block closes the page (after its reference list), and each
-``sec-`` heading of level 2 or 3 is followed by its section's block. The page's date (its last
-change in git, ``pagedates``) opens the page as a comment that the theme's template reads into the
-head's metadata (``<!--mdcite-updated YYYY-MM-DD-->``, always the first 32 characters).
+``sec-`` heading of level 2 or 3 is followed by its section's block. A section's block holds its
+living formats, complete without scripts; the edition formats, which only a script can date, are
+written once, in the page's block. The page's date (its last change in git, ``pagedates``) opens
+the page as a comment that the theme's template reads into the head's metadata
+(``<!--mdcite-updated YYYY-MM-DD-->``, always the first 32 characters).
 """
 
 from __future__ import annotations
@@ -17,16 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from markdown.extensions.toc import render_inner_html, strip_tags
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from . import config
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -37,8 +41,6 @@ DATE_MARK_END = "-->"
 SECTION_TAGS = ("h2", "h3")
 FORMAT_NAMES = {"chicago": "Chicago (author-date)", "apa": "APA (7th edition)", "bibtex": "BibTeX",
                 "ris": "RIS", "csl": "CSL-JSON"}
-COPY_LABELS = {"chicago": "the Chicago citation", "apa": "the APA citation", "bibtex": "the BibTeX entry",
-               "ris": "the RIS record", "csl": "the CSL-JSON item"}
 PRE_FORMATS = ("bibtex", "ris", "csl")  # written as preformatted text, line by line
 
 
@@ -67,26 +69,10 @@ class Citable:
     fragment: str = ""  # the section's id, "" for the page
 
 
-class _EnvLoader(yaml.SafeLoader):
-    """mkdocs.yml with ``!ENV [NAME, default]`` read from the environment, as the generators do."""
-
-
-def _env(loader, suffix, node):
-    if isinstance(node, yaml.SequenceNode):
-        names = loader.construct_sequence(node)
-        return next((os.environ[n] for n in names[:-1] if n in os.environ), names[-1] if names else None)
-    return os.environ.get(loader.construct_scalar(node))
-
-
-_EnvLoader.add_multi_constructor("!", _env)
-_EnvLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
 def read_site(root: Path, config_file: str = "mkdocs.yml") -> Site:
     """The site's name, address, authors and version, as the build at hand sees them (SITE_URL
     included: an edition is built for its own address)."""
-    path = Path(root) / config_file
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_EnvLoader) or {} if path.exists() else {}
+    _, data = config.read(Path(root), config_file)
     extra = data.get("extra") or {}
     cite = extra.get("citation") or {}
     url = str(data.get("site_url") or "/")
@@ -158,12 +144,24 @@ class Slot:
 
 @dataclass(frozen=True)
 class Em:
-    """Text in italics (a title, a site's name)."""
+    """Text in italics (a site's name)."""
 
     text: str
 
 
-Piece = str | Slot | Em
+@dataclass(frozen=True)
+class Part:
+    """What one citation says of its own work: the title or the key (``name``), already written by
+    the format's rules (``text``). Marked in the HTML (``data-part``): the page's edition formats,
+    written once, become a section's when the browser puts in the text of the section's own parts,
+    taken from the same format of the section's block."""
+
+    name: str
+    text: str
+    em: bool = False  # in italics (APA's title)
+
+
+Piece = str | Slot | Em | Part
 ACCESSED = {style: Slot("accessed", style, "[date accessed]") for style in ("dmy", "mdy", "iso", "ris")}
 
 
@@ -171,72 +169,89 @@ def _ymd(day: dt.date) -> tuple[str, str, str]:
     return str(day.year), MONTHS[day.month - 1], str(day.day)
 
 
+def _titles(work: Citable) -> dict[str, Part]:
+    """The work's title as each format writes it."""
+    title = work.title
+    return {"chicago": Part("title", title), "apa": Part("title", title, em=True),
+            "bibtex": Part("title", bibtex_text(title)), "ris": Part("title", ris_text(title)),
+            "csl": Part("title", _json_string(title))}
+
+
 def living_formats(site: Site, work: Citable) -> dict[str, list[Piece]]:
     """The living version of a page or section in each format: dated by its last change, with the
     reader's access date to fill in."""
     year, month, day = _ymd(work.updated)
     iso = work.updated.isoformat()
-    csl = {"id": work.key, "type": "webpage", "title": work.title, "container-title": site.name,
+    title = _titles(work)
+    csl = {"id": _SLOT_KEY, "type": "webpage", "title": _SLOT_TITLE, "container-title": site.name,
            "author": [{"literal": site.author}], "issued": {"date-parts": [[work.updated.year, work.updated.month,
                                                                             work.updated.day]]},
            "version": site.version, "URL": work.url, "language": site.language, "accessed": {"raw": _SLOT}}
     return {
-        "chicago": [f"{site.author}. {year}. “{work.title}.” ", Em(site.name),
+        "chicago": [f"{site.author}. {year}. “", title["chicago"], ".” ", Em(site.name),
                     f", version {site.version}. Last modified {day} {month} {year}. Accessed ",
                     ACCESSED["dmy"], f". {work.url}."],
-        "apa": [f"{site.author}. ({year}, {month} {day}). ", Em(work.title),
+        "apa": [f"{site.author}. ({year}, {month} {day}). ", title["apa"],
                 f". {site.name} (Version {site.version}). Retrieved ", ACCESSED["mdy"], f", from {work.url}"],
-        "bibtex": [f"@online{{{work.key},\n"
+        "bibtex": ["@online{", Part("key", work.key), ",\n"
                    f"  author       = {{{{{bibtex_text(site.author)}}}}},\n"
-                   f"  title        = {{{bibtex_text(work.title)}}},\n"
+                   "  title        = {", title["bibtex"], "},\n"
                    f"  organization = {{{bibtex_text(site.name)}}},\n"
                    f"  version      = {{{bibtex_text(site.version)}}},\n"
                    f"  date         = {{{iso}}},\n"
                    "  urldate      = {", ACCESSED["iso"], "},\n"
                    f"  url          = {{{work.url}}},\n"
                    f"  langid       = {{{_langid(site.language)}}},\n}}"],
-        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - {ris_text(work.title)}\n"
-                f"T2  - {ris_text(site.name)}\nPY  - {year}\nDA  - {iso.replace('-', '/')}\n"
+        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - ", title["ris"],
+                f"\nT2  - {ris_text(site.name)}\nPY  - {year}\nDA  - {iso.replace('-', '/')}\n"
                 f"ET  - {ris_text(site.version)}\nY2  - ", ACCESSED["ris"],
                 f"\nUR  - {ris_text(work.url)}\nLA  - {site.language}\nER  - "],
-        "csl": _json_pieces(csl, {_SLOT: ACCESSED["iso"]}),
+        "csl": _json_pieces(csl, {_SLOT: ACCESSED["iso"], _SLOT_TITLE: title["csl"],
+                                  _SLOT_KEY: Part("key", _json_string(work.key))}),
     }
 
 
-def edition_formats(site: Site, work: Citable) -> dict[str, list[Piece]]:
-    """A dated edition of a page or section, with the edition's address, date, label ("December
-    2026"), tag and folder left as slots: publish.py names the edition in the living page, and the
-    browser fills them in from there (assets/cite-block.js)."""
-    url = [Slot("url"), f"#{work.fragment}"] if work.fragment else [Slot("url")]
-    year, date = Slot("date", "year"), Slot("date", "iso")
-    csl = {"id": _SLOT_KEY, "type": "webpage", "title": work.title, "container-title": site.name,
+def edition_formats(site: Site, page: Citable) -> dict[str, list[Piece]]:
+    """A dated edition of a page, with the edition's address, date, label ("December 2026"), tag
+    and folder left as slots: publish.py names the edition in the living page, and the browser
+    fills them in from there (assets/cite-block.js). Written once per page: a section's edition
+    formats are these with the section's own parts (title, key) and its anchor's address."""
+    url, year, date = Slot("url"), Slot("date", "year"), Slot("date", "iso")
+    title = _titles(page)
+    csl = {"id": _SLOT_KEY, "type": "webpage", "title": _SLOT_TITLE, "container-title": site.name,
            "author": [{"literal": site.author}], "issued": {"date-parts": [[_SLOT_PARTS]]},
            "version": _SLOT_TAG, "URL": _SLOT_URL, "language": site.language}
     return {
-        "chicago": [f"{site.author}. ", year, f". “{work.title}.” ", Em(site.name), ", ", Slot("label"),
-                    " edition (", Slot("version"), "). Published ", Slot("date", "dmy"), ". ", *url, "."],
-        "apa": [f"{site.author}. (", year, ", ", Slot("date", "md"), "). ", Em(work.title), f". {site.name} (",
-                Slot("label"), " edition). ", *url],
-        "bibtex": [f"@online{{{work.key}-", Slot("edition"), ",\n"
+        "chicago": [f"{site.author}. ", year, ". “", title["chicago"], ".” ", Em(site.name), ", ", Slot("label"),
+                    " edition (", Slot("version"), "). Published ", Slot("date", "dmy"), ". ", url, "."],
+        "apa": [f"{site.author}. (", year, ", ", Slot("date", "md"), "). ", title["apa"], f". {site.name} (",
+                Slot("label"), " edition). ", url],
+        "bibtex": ["@online{", Part("key", page.key), "-", Slot("edition"), ",\n"
                    f"  author       = {{{{{bibtex_text(site.author)}}}}},\n"
-                   f"  title        = {{{bibtex_text(work.title)}}},\n"
+                   "  title        = {", title["bibtex"], "},\n"
                    f"  organization = {{{bibtex_text(site.name)}}},\n"
                    "  version      = {", Slot("version"), "},\n"
                    "  date         = {", date, "},\n"
-                   "  url          = {", *url, "},\n"
+                   "  url          = {", url, "},\n"
                    f"  langid       = {{{_langid(site.language)}}},\n}}"],
-        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - {ris_text(work.title)}\n"
-                f"T2  - {ris_text(site.name)}\nPY  - ", year, "\nDA  - ", Slot("date", "ris"), "\nET  - ",
-                Slot("version"), "\nUR  - ", *url, f"\nLA  - {site.language}\nER  - "],
-        "csl": _json_pieces(csl, {_SLOT_KEY: [f"{work.key}-", Slot("edition")], _SLOT_PARTS: Slot("date", "parts"),
+        "ris": [f"TY  - ELEC\nAU  - {ris_text(site.author)}\nTI  - ", title["ris"],
+                f"\nT2  - {ris_text(site.name)}\nPY  - ", year, "\nDA  - ", Slot("date", "ris"), "\nET  - ",
+                Slot("version"), "\nUR  - ", url, f"\nLA  - {site.language}\nER  - "],
+        "csl": _json_pieces(csl, {_SLOT_KEY: [Part("key", _json_string(page.key)), "-", Slot("edition")],
+                                  _SLOT_TITLE: title["csl"], _SLOT_PARTS: Slot("date", "parts"),
                                   _SLOT_TAG: Slot("version"), _SLOT_URL: url}),
     }
 
 
-# Stand-ins for slots while the CSL-JSON item is written by json.dumps (which escapes the rest).
+# Stand-ins for slots and parts while the CSL-JSON item is written by json.dumps (which escapes the rest).
 _SLOT, _SLOT_KEY, _SLOT_TAG, _SLOT_URL = "\ue000accessed\ue000", "\ue000key\ue000", "\ue000tag\ue000", "\ue000url\ue000"
-_SLOT_PARTS = "\ue000parts\ue000"
+_SLOT_PARTS, _SLOT_TITLE = "\ue000parts\ue000", "\ue000title\ue000"
 _SLOT_RE = re.compile('"(\ue000[a-z]+\ue000)"')
+
+
+def _json_string(text: str) -> str:
+    """Text as the inside of a JSON string (its quotes are the format's own)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 def _json_pieces(item: dict, slots: dict) -> list[Piece]:
@@ -260,25 +275,36 @@ def _langid(language: str) -> str:
     return {"en": "english", "fr": "french", "de": "german", "ru": "russian", "fa": "farsi"}.get(language, language)
 
 
-def as_text(pieces: list[Piece], fill: dict[str, str] | None = None) -> str:
+def parts_of(pieces: list[Piece]) -> dict[str, str]:
+    """A format's own parts (title, key), by name, as written in that format."""
+    return {piece.name: piece.text for piece in pieces if isinstance(piece, Part)}
+
+
+def as_text(pieces: list[Piece], fill: dict[str, str] | None = None, parts: dict[str, str] | None = None) -> str:
     """The text a reader copies, with the slots filled (``fill`` by slot name and style, as
-    ``accessed:iso``; the placeholder otherwise)."""
-    fill = fill or {}
+    ``accessed:iso``; the placeholder otherwise) and, as the browser does for a section, the
+    parts given in ``parts`` (by name) put in place of the page's."""
+    fill, parts = fill or {}, parts or {}
     out = []
     for piece in pieces:
         if isinstance(piece, Slot):
             out.append(fill.get(f"{piece.name}:{piece.style}", fill.get(piece.name, piece.placeholder)))
+        elif isinstance(piece, Part):
+            out.append(parts.get(piece.name, piece.text))
         else:
             out.append(piece.text if isinstance(piece, Em) else piece)
     return "".join(out)
 
 
 def as_html(pieces: list[Piece]) -> str:
-    """The pieces as HTML: text escaped, slots as the spans that the browser fills in."""
+    """The pieces as HTML: text escaped, slots as the spans that the browser fills in, parts marked."""
     out = []
     for piece in pieces:
         if isinstance(piece, Em):
             out.append(f"<em>{html.escape(piece.text, quote=False)}</em>")
+        elif isinstance(piece, Part):
+            tag = "em" if piece.em else "span"
+            out.append(f'<{tag} data-part="{piece.name}">{html.escape(piece.text, quote=False)}</{tag}>')
         elif isinstance(piece, Slot) and piece.name == "accessed":
             out.append(f'<span class="cite-accessed" data-style="{piece.style}">{html.escape(piece.placeholder)}</span>')
         elif isinstance(piece, Slot):
@@ -288,15 +314,14 @@ def as_html(pieces: list[Piece]) -> str:
     return "".join(out)
 
 
-def formats_html(formats: dict[str, list[Piece]], classes: str = "cite-formats", what: str = "") -> str:
-    """A ``<dl>`` of the formats, each with its Copy button."""
+def formats_html(formats: dict[str, list[Piece]], classes: str = "cite-formats") -> str:
+    """A ``<dl>`` of the formats. Their Copy buttons are the browser's (assets/cite-block.js): a
+    button that cannot copy without a script is not shown without one."""
     items = []
     for name, pieces in formats.items():
         tag = "pre" if name in PRE_FORMATS else "span"
         items.append(f"<dt>{FORMAT_NAMES[name]}</dt>\n"
-                     f'<dd><{tag} class="cite-text" data-format="{name}">{as_html(pieces)}</{tag}>\n'
-                     f'<button type="button" class="cite-copy md-button" '
-                     f'aria-label="Copy {COPY_LABELS[name]}{what}">Copy</button></dd>')
+                     f'<dd><{tag} class="cite-text" data-format="{name}">{as_html(pieces)}</{tag}></dd>')
     return f'<dl class="{classes}">\n' + "\n".join(items) + "\n</dl>"
 
 
@@ -307,25 +332,25 @@ def block_html(site: Site, work: Citable, help_url: str = "") -> str:
     id="cite-this-page"`` (its first attributes, in this order), its ``<p class="cite-version">``
     (rewritten in an edition), and the ``<p class="cite-note">`` before which it puts the newest
     edition (``<div class="cite-edition" data-url data-edition data-label data-date data-version
-    data-anchors>``). A section's block has neither paragraph: the browser copies them in from
-    the page's block, so that an edition's wording reaches every block of the page."""
-    iso = work.updated.isoformat()
-    common = (f'data-url="{html.escape(work.url)}" data-key="{html.escape(work.key)}" '
-              f'data-updated="{iso}" data-search-exclude=""')
-    template = (f'<template class="cite-edition-template">'
-                f'{formats_html(edition_formats(site, work), "cite-formats cite-edition-formats", " of this edition")}'
-                "</template>")
-    living = formats_html(living_formats(site, work))
+    data-anchors>``). Only the page's block holds the edition formats (a ``<template>``). A
+    section's block holds its living formats alone, which is what a reader without scripts can
+    use; the browser copies in the page block's wording of the version and, for the newest
+    edition, the page's edition formats with the section's own parts."""
     if work.fragment:
-        return (f'<details class="cite-block cite-section" data-section="{html.escape(work.fragment)}" {common}>\n'
-                "<summary>Cite this section</summary>\n"
-                f"{living}\n{template}\n</details>")
+        return (f'<details class="cite-block cite-section" data-section="{html.escape(work.fragment)}" '
+                'data-search-exclude="">\n<summary>Cite this section</summary>\n'
+                f"{formats_html(living_formats(site, work))}\n</details>")
+    iso = work.updated.isoformat()
+    template = (f'<template class="cite-edition-template">'
+                f'{formats_html(edition_formats(site, work), "cite-formats cite-edition-formats")}</template>')
     note = ('<p class="cite-note">Each section heading also offers a citation of that section (its link '
             "ends in the section's <code>#sec-…</code> anchor)."
             + (f' See <a href="{html.escape(help_url)}">How to cite</a>.' if help_url else "") + "</p>")
-    return (f'<details class="cite-block" id="cite-this-page" {common}>\n<summary>Cite this page</summary>\n'
+    return (f'<details class="cite-block" id="cite-this-page" data-url="{html.escape(work.url)}" '
+            f'data-key="{html.escape(work.key)}" data-updated="{iso}" data-search-exclude="">\n'
+            "<summary>Cite this page</summary>\n"
             '<p class="cite-version"><strong>Cite the living version</strong> (it changes as the site is '
-            f"edited):</p>\n{living}\n{template}\n{note}\n</details>")
+            f"edited):</p>\n{formats_html(living_formats(site, work))}\n{template}\n{note}\n</details>")
 
 
 # -- in the Markdown pipeline ---------------------------------------------------------------------

@@ -7,31 +7,44 @@ import posixpath
 from pathlib import Path
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from .errors import Diagnostic
 from .labelkinds import BUILT_IN, LabelKind
 
 
-class _Loader(yaml.SafeLoader):
-    """Loads mkdocs.yml, turning tags such as !ENV into their default values."""
+class Loader(yaml.SafeLoader):
+    """mkdocs.yml as the build at hand reads it: the one reader of it for the engine, the command
+    line and scripts/publish.py. ``!ENV NAME`` and ``!ENV [NAME, …, default]`` go through MkDocs'
+    own constructor (pyyaml_env_tag, which MkDocs depends on), so a value is what MkDocs would see
+    (an edition is built for its own SITE_URL). A ``!!python/name:`` tag (Material's emoji
+    functions) names code that nothing here calls: it reads as None. Any other ``!tag`` (MkDocs'
+    ``!relative``) reads as its plain value."""
 
 
-def _tagged(loader, suffix, node):
+def _plain(loader: Loader, suffix: str, node: yaml.Node):
     if isinstance(node, yaml.SequenceNode):
-        values = loader.construct_sequence(node)
-        return values[-1] if values else None
+        return loader.construct_sequence(node)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
     return loader.construct_scalar(node)
 
 
-_Loader.add_multi_constructor("!", _tagged)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+Loader.add_constructor("!ENV", construct_env_tag)
+Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+Loader.add_multi_constructor("!", _plain)
+
+
+def parse(text: str) -> dict:
+    """The settings in a mkdocs.yml's text ({} for an empty one)."""
+    return yaml.load(text, Loader=Loader) or {}
 
 
 def read(root: Path, config_file: str) -> tuple[str, dict]:
     """mkdocs.yml's text and data ("" and {} when there is none)."""
     path = root / config_file
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    return text, (yaml.load(text, Loader=_Loader) or {}) if text else {}
+    return text, parse(text) if text else {}
 
 
 def _extension_settings(data: dict) -> dict:

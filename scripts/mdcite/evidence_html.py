@@ -70,6 +70,18 @@ def passage_html(passage: Passage, url: str, section_title: str) -> str:
     return f'<div class="evidence-item" {item}><p class="evidence-where">{where}</p>{quote}{translation}</div>'
 
 
+# Prefix of the id of a reference's own text. It cannot be any entry's "ref-KEY", whatever the key:
+# the two differ at their fourth character ("t", "-") before any key begins.
+TEXT_ID_PREFIX = "reftext-"
+
+
+def reference_text(ref) -> str:
+    """A work's reference alone, apart from the passages listed under it in the same entry: the
+    element a citation is described by (``aria-describedby``, assets/cite.js), so that a screen
+    reader hears the reference, not every passage of the work, each time the citation has focus."""
+    return f'<span class="reference-text" id="{TEXT_ID_PREFIX}{escape(ref.key)}">{ref.html}</span>'
+
+
 def work_passages_html(passages: list[Passage], url: str, sections: dict[str, str]) -> str:
     """The passages of one work on one page, in the order of the page's sections."""
     if not passages:

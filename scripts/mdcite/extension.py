@@ -528,7 +528,7 @@ class CitationsExtension(Extension):
             cited_in = f'<span class="cited-in">Cited in: {links}.</span>'
             if self.getConfig("list_in_comment"):
                 cited_in = f"{LIST_OPEN}{cited_in}{LIST_CLOSE}"
-        return (f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}'
+        return (f'<li class="reference" id="ref-{escape(ref.key)}">{evidence_html.reference_text(ref)}'
                 f'<span class="Z3988" title="{escape(export.coins(ref))}"></span>{self.passage_count(ref)}'
                 f'{cited_in}</li>')
 
@@ -572,8 +572,8 @@ class CitationsExtension(Extension):
         h2.text = self.getConfig("references_title")
         # The entries hold no link for the generator to rewrite: the list is finished HTML, stored
         # as such, rather than a tree that every later step would walk.
-        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{ref.html}{self.passages(ref)}</li>'
-                          for ref in refs)
+        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{evidence_html.reference_text(ref)}'
+                          f"{self.passages(ref)}</li>" for ref in refs)
         self.mark_sections(section)
         ul = f'<ul class="reference-list">{entries}</ul>'
         if self.getConfig("list_in_comment"):
