@@ -121,3 +121,21 @@ def test_reordering_the_nav_while_serving_renumbers_the_figures(two_figures):
         assert wait_for(lambda: number(page) == "2"), fetch(page)[:2000]
         write_config(two_figures, list(reversed(PAGES)))
         assert wait_for(lambda: number(page) == "1"), fetch(page)[:2000]
+
+
+def test_a_rebuilt_index_reads_again_only_the_pages_whose_text_changed(project, monkeypatch):
+    """Under `make serve` a save rebuilds the index: the pages nobody touched are not read again,
+    and what they hold (labels, citations) is the same as from a fresh read."""
+    index_module.build(project)
+    read = []
+    real = index_module.read_page
+    monkeypatch.setattr(index_module, "read_page", lambda page, *args: (read.append(page.src), real(page, *args)))
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text(encoding="utf-8") + "\nOne more claim [@undated].\n", encoding="utf-8")
+    again = index_module.build(project)
+    assert read == ["index.md"]
+    index_module._READINGS.clear()
+    fresh = index_module.build(project)
+    assert {k: [(c.page.src, c.line) for c in v] for k, v in again.citations.items()} == \
+        {k: [(c.page.src, c.line) for c in v] for k, v in fresh.citations.items()}
+    assert sorted(again.labels) == sorted(fresh.labels)

@@ -388,6 +388,7 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     _, settings = read_config(root, config_file)  # read once: its nav and its Markdown extensions
     extensions = blocks.extensions_of(settings)
     pages: dict[str, PageInfo] = {}
+    readings: dict[tuple, tuple] = {}
     for path in sorted(docs.rglob("*.md")):
         src = path.relative_to(docs).as_posix()
         shown = shown_path(path, root)
@@ -400,8 +401,10 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
             continue
         meta, body, offset = split_front_matter(text.replace("\r\n", "\n"))
         page = PageInfo(src, shown, page_url(src, directory_urls), "", meta, body, offset)
-        read_page(page, extensions)
+        read_page_once(page, text, extensions, readings)
         pages[src] = page
+    _READINGS.clear()
+    _READINGS.update(readings)
 
     labels: dict[str, Label] = {}
     definitions: dict[str, list[Label]] = defaultdict(list)
@@ -482,6 +485,26 @@ def duplicate_label(place: Label, places: list[Label], published: dict[str, set[
     return Diagnostic(place.page.shown, place.line, place.col,
                       f"{where}; the one at {holder.page.shown}:{holder.line} holds the published id "
                       f"(in {MANIFEST_FILE}): rename this one")
+
+
+# What read_page found in each page of the last scan, by (source path, text, extensions): under
+# `make serve`, a rebuilt index reads again only the pages whose text changed. (Nothing in it
+# depends on other pages; what does, labels and citations by section, is worked out afresh.)
+_READINGS: dict[tuple, tuple] = {}
+
+
+def read_page_once(page: PageInfo, text: str, extensions: tuple[str, ...], readings: dict[tuple, tuple]) -> None:
+    """``read_page``, or what it found in the same text at the last scan."""
+    key = (page.src, text, extensions)
+    found = _READINGS.get(key)
+    if found is None:
+        read_page(page, extensions)
+        found = (page.title, page.headings, page.tokens, page.reading, page.code)
+    else:
+        page.title, headings, page.tokens, page.reading, page.code = found
+        # Labels share their heading's attributes, to which a build may add (a figure's number).
+        page.headings = [(line, col, text, dict(attrs)) for line, col, text, attrs in headings]
+    readings[key] = found
 
 
 def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEFAULTS) -> None:
