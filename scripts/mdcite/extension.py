@@ -158,8 +158,15 @@ def citation_span_html(ref, label: str) -> str:
 TRIGGER_RE = r"\[|-(?=@)|@"
 
 
-# What Python-Markdown puts in place of a replaced match (markdown.util.INLINE_PLACEHOLDER).
-PLACEHOLDER_ONLY_RE = re.compile(re.escape(util.STX) + r"klzzwxh:\d+" + re.escape(util.ETX))
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkWay:
+    """How the links of the citation being rendered are written."""
+
+    in_link: bool  # inside a link's text: a span, not a second link
+    finished: bool  # the whole citation becomes finished HTML (else each link is stored alone)
+    hide_tags: bool  # each link's tags go inside the comment markers (links_in_comment)
 
 
 class CitationPattern(InlineProcessor):
@@ -175,8 +182,6 @@ class CitationPattern(InlineProcessor):
         # The reading of the text last seen, and what it becomes once a citation is replaced.
         self.seen: tuple[str, dict[int, Cite]] = ("", {})
         self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
-        self.finished = False  # whether the citation being rendered becomes finished HTML whole
-        self.hide_tags = False  # whether its links' tags go inside the comment markers
 
     def cites(self, data: str) -> dict[int, Cite]:
         """The citations of the text by offset. A paragraph is not read again: its citations are
@@ -190,7 +195,7 @@ class CitationPattern(InlineProcessor):
             head, tail, end, after = carried
             middle = len(data) - len(tail)
             if (data.startswith(head) and data.endswith(tail)
-                    and PLACEHOLDER_ONLY_RE.fullmatch(data, len(head), middle)):
+                    and util.INLINE_PLACEHOLDER_RE.fullmatch(data, len(head), middle)):
                 delta = middle - end
                 found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
                 self.seen = (data, found)
@@ -257,57 +262,59 @@ class CitationPattern(InlineProcessor):
         bib = state.index.bib
         if any(item.key not in bib for item in cite.items):
             return None, None, None
-        # Plain words around the works (no Markdown, nothing to escape): the whole citation is
-        # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
-        self.finished = all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items)
-        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML that
-        # opens with a comment for a block of its own and drop the paragraph around it.
-        self.hide_tags = self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip())
+        way = LinkWay(
+            in_link=cite.in_link,
+            # Plain words around the works (no Markdown, nothing to escape): the whole citation is
+            # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
+            finished=all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items),
+            # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
+            # that opens with a comment for a block of its own and drop the paragraph around it.
+            hide_tags=self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip()))
         if cite.in_text:
             state.readings.append(("intext", cite.items, cite.items[0].key))
-            text = self.in_text(cite)
+            text = self.in_text(cite, way)
         else:
             state.readings.append(("group", cite.items, ""))
-            text = "(" + self.works(cite.items, cite.in_link) + ")"
+            text = "(" + self.works(cite.items, way) + ")"
         quote = self.closing_quote(data, cite)
-        if self.finished:  # no pattern looks into it again
+        if way.finished:  # no pattern looks into it again
             return self.md.htmlStash.store(text + quote), cite.start, cite.end + len(quote)
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
         span.text = text + quote
         return span, cite.start, cite.end + len(quote)
 
-    def link(self, key: str, label: str, in_link: bool) -> str:
+    def link(self, key: str, label: str, way: LinkWay) -> str:
         """One work's link, as finished HTML: the links are not built as trees that every later
         step would walk. (Inside a citation whose words are Markdown, stored on its own.)"""
         self.ext.note_cited(key)
         ref = self.ext.state.index.bib[key]
-        html = citation_span_html(ref, label) if in_link else citation_html(ref, label, self.hide_tags)
-        return html if self.finished else self.md.htmlStash.store(html)
+        html = citation_span_html(ref, label) if way.in_link else citation_html(ref, label, way.hide_tags)
+        return html if way.finished else self.md.htmlStash.store(html)
 
-    def works(self, items, in_link: bool) -> str:
+    def works(self, items, way: LinkWay) -> str:
         """``see Author 2025, p. 4; Other 2024``: the works of a group, without parentheses."""
         bib = self.ext.state.index.bib
         parts = []
         for i, item in enumerate(items):
             parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
-            parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), in_link))
+            parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), way))
             parts.append(self.suffix(item))
         return "".join(parts)
 
-    def in_text(self, cite: Cite) -> str:
+    def in_text(self, cite: Cite, way: LinkWay) -> str:
         """``Author (Year)``; with a locator or more works, ``Author (Year, p. 4; Other 2024)``;
         ``-@key`` gives the year alone."""
         first, *rest = cite.items
         ref = self.ext.state.index.bib[first.key]
         if not rest and not first.suffix:
             label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
-            return self.link(first.key, label, cite.in_link)
-        tail = self.suffix(first) + ("; " + self.works(rest, cite.in_link) if rest else "")
-        year = self.link(first.key, ref.year_label, cite.in_link)
+            return self.link(first.key, label, way)
+        tail = self.suffix(first) + ("; " + self.works(rest, way) if rest else "")
+        year = self.link(first.key, ref.year_label, way)
         if first.mode != IN_TEXT:
             return year + tail
-        return f"{self.link(first.key, ref.author_short, cite.in_link)} ({year}{tail})"
+        return f"{self.link(first.key, ref.author_short, way)} ({year}{tail})"
 
 
 class GeneratedBlocks(Treeprocessor):
