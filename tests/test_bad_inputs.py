@@ -77,6 +77,12 @@ BIB_CASES = [
      "does not parse"),
     ("@online{Org-2025, author = {{A}}, title = {T}, url = {https://a.org}}", "differs only in case"),
     ("@online{sec-x, author = {{A}}, title = {T}, url = {https://a.org}}", "reserved prefix"),
+    ("@online{pct, author = {{A}}, title = {T}, note = {Down 40% in 2024}, url = {https://a.org}}",
+     "field 'note' of 'pct' has a bare '%', which in LaTeX starts a comment (the rest of the line is "
+     "dropped); write '\\%'"),
+    ("@online{amp, author = {{A}}, title = {Oil & gas}, url = {https://a.org}}", "has a bare '&'"),
+    ("@online{dollar, author = {{A}}, title = {A $5 deal}, url = {https://a.org}}", "has a bare '$'"),
+    ("@online{hash, author = {{A}}, title = {Issue #3}, url = {https://a.org}}", "has a bare '#'"),
     ("@online{, author = {{A}}, title = {T}, url = {https://a.org}}", "entry without a key"),
 ]
 

@@ -26,6 +26,11 @@ DATE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
 URL_RE = re.compile(r"^https?://[^\s\"'<>\\^`{|}]+$", re.IGNORECASE)
 LEFTOVER_LATEX_RE = re.compile(r"\\[A-Za-z]+|\\.")
 SIMPLE_ESCAPE_RE = re.compile(r"\\([$#_])")  # pybtex leaves these escaped
+# Characters that LaTeX-aware readers of references.bib (BibTeX, biber, Zotero's importer, the
+# site's own export round-trip) take as markup unless escaped with a backslash.
+BARE_SPECIAL_RE = re.compile(r"(?<!\\)[%&$#]")
+BARE_SPECIAL_WHY = {"%": "starts a comment (the rest of the line is dropped)", "&": "separates table columns",
+                    "$": "opens mathematics", "#": "marks a macro parameter"}
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
@@ -584,6 +589,12 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
                                        f"@{etype} entry '{key}' is missing {wanted}"))
     plain: dict[str, str] = {}
     for name, raw in list(entry.fields.items()):
+        bare = BARE_SPECIAL_RE.search(raw) if name.lower() not in ("url", "doi") else None
+        if bare:
+            c = bare.group(0)
+            problems.append(Diagnostic(shown, field_line(text, line, name), 1,
+                                       f"field '{name}' of '{key}' has a bare '{c}', which in LaTeX "
+                                       f"{BARE_SPECIAL_WHY[c]}; write '\\{c}'"))
         if name.lower() not in ("url", "doi"):
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
