@@ -188,13 +188,18 @@ def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: floa
                 tried += [(dx * gap * reach, dy * gap * reach, ha, va, text, True, None) for dx, dy, ha, va in AROUND]
     best, best_hits, best_box, best_leader = None, None, None, None
     start = ax.transData.transform(anchor)
-    for dx, dy, ha, va, shown, led, size in tried:
-        arrow = {"arrowprops": {"arrowstyle": "-", "color": leader, "linewidth": 0.6, "shrinkA": 1,
-                                "shrinkB": 2}} if led else {}
+    measured: dict[tuple, Bbox] = {}  # the box of each shape of the label set at its anchor
+    points = ax.figure.dpi / 72  # pixels per point: what "offset points" moves a label by
+    for tried_at in tried:
+        dx, dy, ha, va, shown, led, size = tried_at
         sized = style | {"fontsize": size} if size else style
-        note = ax.annotate(shown, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                           multialignment="center", annotation_clip=False, **arrow, **sized)
-        box = words_box(note, scene.renderer).padded(1.0)
+        shape = (ha, va, shown, size)
+        if shape not in measured:  # one layout of the text per shape; each position moves its box
+            note = ax.annotate(shown, anchor, xytext=(0, 0), textcoords="offset points", ha=ha, va=va,
+                               multialignment="center", annotation_clip=False, **sized)
+            measured[shape] = words_box(note, scene.renderer)
+            note.remove()
+        box = measured[shape].translated(dx * points, dy * points).padded(1.0)
         hits = scene.collisions(box, frame, areas, ax)
         line = None
         if led:  # the leader may cross neither another leader nor a label
@@ -202,20 +207,21 @@ def place(ax, scene: Scene, anchor: tuple[float, float], text: str, *, gap: floa
             hits += sum(1 for other in scene.leaders if line.intersects_path(other))
             hits += sum(1 for other in scene.boxes if not other.contains(*start) and line.intersects_bbox(other))
         if best_hits is None or hits < best_hits:
-            if best is not None:
-                best.remove()
-            best, best_hits, best_box, best_leader = note, hits, box, line
+            best, best_hits, best_box, best_leader = tried_at, hits, box, line
             if hits == 0:
                 break
-        else:
-            note.remove()
     if best_hits and optional:
-        best.remove()
         return None
+    dx, dy, ha, va, shown, led, size = best
+    arrow = {"arrowprops": {"arrowstyle": "-", "color": leader, "linewidth": 0.6, "shrinkA": 1,
+                            "shrinkB": 2}} if led else {}
+    sized = style | {"fontsize": size} if size else style
+    note = ax.annotate(shown, anchor, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                       multialignment="center", annotation_clip=False, **arrow, **sized)
     scene.add_box(best_box)
     if best_leader is not None:
         scene.leaders.append(best_leader)
-    return best
+    return note
 
 
 def nearest_point(box, point) -> tuple[float, float]:
