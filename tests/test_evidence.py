@@ -352,3 +352,25 @@ def test_with_list_in_comment_the_bibliographys_counts_stay_out_of_the_search_in
     html = md.convert(text)
     assert (f'{LIST_OPEN} <span class="evidence-count" data-count="2">2 passages quoted on this site.</span>'
             f'{LIST_CLOSE}') in html
+
+
+def test_the_fast_yaml_reader_gives_the_same_positions_as_pyyamls_own_on_every_evidence_file():
+    """Evidence files are read by libyaml where PyYAML has it; the passages and the lines and
+    columns of located errors must be what PyYAML's own loader gives."""
+    import yaml
+
+    from mdcite import evidence as evidence_module
+
+    def shape(node):
+        where = (node.tag, node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+        if isinstance(node, yaml.ScalarNode):
+            return (*where, node.value)
+        if isinstance(node, yaml.SequenceNode):
+            return (*where, [shape(n) for n in node.value])
+        return (*where, [(shape(k), shape(v)) for k, v in node.value])
+
+    files = sorted((Path(__file__).resolve().parent.parent / "evidence").rglob("*.yml"))
+    assert files and evidence_module.FAST_LOADER is not None
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert shape(evidence_module.compose(text)) == shape(yaml.compose(text, Loader=yaml.SafeLoader)), path
