@@ -196,7 +196,7 @@ FORMATTING = """@online{rtl, author = {{خبرگزاری تسنیم}}, title = {
 @book{book-authored, author = {Doe, Jane}, editor = {Roe, Richard}, title = {Title.}, publisher = {P}, year = {2021}}
 @incollection{chapter, author = {Doe, Jane}, editor = {Roe, Richard}, title = {Chapter},
   booktitle = {الكتاب}, publisher = {P}, pages = {1--9}, year = {2020}}
-@report{report, institution = {RAND}, title = {A <Report> & more}, type = {Research Report}, number = {RR-1},
+@report{report, institution = {RAND}, title = {A <Report> \\& more}, type = {Research Report}, number = {RR-1},
   date = {2023-11}}
 @report{report-no-type, author = {Doe, Jane}, institution = {RAND}, title = {R}, year = {2023}}
 @misc{misc, author = {{Org}}, title = {M}, howpublished = {Press release}, date = {2022-05-06}}

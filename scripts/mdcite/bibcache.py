@@ -19,13 +19,14 @@ from pathlib import Path
 from pybtex.database import Entry, Person
 
 from . import style
-from .bibliography import Bibliography, Reference
+from .works import Bibliography, Reference
 
 # Where a formatted bibliography is kept between builds (relative to the folder given to load).
 CACHE_DIR = ".cache/mdcite-bibliography"
 HERE = Path(__file__).parent
 # The code whose output the cache holds: an edit to any of these files formats entries anew.
-FORMATTING_SOURCES = (HERE / "bibliography.py", HERE / "bibread.py", Path(style.__file__), Path(__file__))
+FORMATTING_SOURCES = (HERE / "bibliography.py", HERE / "bibread.py", HERE / "works.py", Path(style.__file__),
+                      Path(__file__))
 # The libraries whose output the cache holds.
 LIBRARIES = ("pybtex", "latexcodec")
 NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
+from .works import Bibliography, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
     from pybtex.database import Entry, Person
@@ -52,31 +52,6 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
 RESERVED_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 
 
-@dataclass
-class Reference:
-    """One work, formatted once per build."""
-
-    key: str
-    type: str
-    entry: Entry
-    line: int
-    author_short: str  # "Gulf International Forum", "Smith and Jones", "Smith et al."
-    year: str  # "2025", "n.d."
-    year_label: str = ""  # "2025a" once disambiguated
-    html: str = ""
-    text: str = ""
-    sort_key: tuple = ()
-    fields: dict[str, str] = field(default_factory=dict)  # plain Unicode values
-    date_parts: tuple[int, ...] = ()
-    source: dict[str, str] = field(default_factory=dict)  # every field as written (LaTeX), names too
-
-
-    def cite_label(self, suppress_author: bool = False) -> str:
-        if suppress_author:
-            return self.year_label
-        return f"{self.author_short} {self.year_label}"
-
-
 def pybtex_read(text: str):
     """pybtex's own reader, also keeping each entry's fields as written: the export writes them
     back unchanged (re-encoding the decoded values would escape their LaTeX a second time).
@@ -103,37 +78,6 @@ def pybtex_read(text: str):
 
     parser = SourceParser(encoding="utf-8")
     return parser.parse_string(text), parser.source
-
-
-@dataclass
-class Bibliography:
-    """The entries that parse and validate, and what is wrong with the others.
-
-    An entry with a mistake is left out and its key kept in ``broken``: its citations are then
-    neither rendered nor reported as unknown keys (its own error says what to fix), and every
-    other entry serves the rest of the checks."""
-
-    path: str
-    references: dict[str, Reference]
-    problems: list[Diagnostic] = field(default_factory=list)
-    broken: set[str] = field(default_factory=set)
-
-    def known(self, key: str) -> bool:
-        """Whether references.bib defines the key, in a good entry or a broken one."""
-        return key in self.references or key in self.broken
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.references
-
-    def __getitem__(self, key: str) -> Reference:
-        return self.references[key]
-
-    def sorted(self, keys=None) -> list[Reference]:
-        refs = self.references.values() if keys is None else [self.references[k] for k in keys]
-        return sorted(refs, key=lambda r: r.sort_key)
-
-    def suggest(self, key: str) -> str:
-        return did_you_mean(key, self.references)
 
 
 def latex_to_text(value: str) -> str:
