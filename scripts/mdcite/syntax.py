@@ -20,6 +20,8 @@ CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 # A key as Pandoc reads it: a letter, digit or '_' (or '*'), then letters, digits, '_' and single
 # internal punctuation; ':' and '/' may also stand before a '/' (as in https://).
 KEY_RE = re.compile(r"[\w*](?:\w|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*")
+# What a key may hold besides letters and digits (see KEY_RE).
+KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
 # Between an in-text key and its bracket: spaces and at most one line break.
 SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
@@ -207,12 +209,16 @@ def _as_text(m: re.Match[str]) -> str:
 
 
 def _in_key(text: str, pos: int, end: int) -> bool:
-    """Whether text[pos:end] lies inside the key of a citation ("@a__b")."""
-    j = _word_start(text, pos)
-    if j == pos or j == 0 or text[j - 1] != "@" or _escaped(text, j - 1):
+    """Whether text[pos:end] lies inside a key after an '@' ("@a__b"), whether or not the '@'
+    begins a citation: after a word ("x@_b_@c") Pandoc takes '@' and the key as text in one
+    piece, so their underscores are no emphasis (found by differential fuzzing)."""
+    j = pos
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in KEY_PUNCTUATION):
+        j -= 1
+    if j == 0 or text[j - 1] != "@" or _escaped(text, j - 1):
         return False
     key = _key_at(text, j)
-    return key is not None and key[1] >= end and _cite_start(text, j - 1, -1) is not None
+    return key is not None and key[1] >= end
 
 
 def _emphasis(text: str) -> tuple[list[str], int]:
