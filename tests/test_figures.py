@@ -36,6 +36,11 @@ def append(project: Path, src: str, text: str) -> None:
 @pytest.fixture
 def figured(project: Path) -> Path:
     """The scratch project with a timeline figure on the deep page and its data."""
+    return add_timeline_figure(project)
+
+
+def add_timeline_figure(project: Path) -> Path:
+    """Put a timeline figure (fig-path) and its data package on the scratch project's deep page."""
     folder = project / "docs" / "figures"
     folder.mkdir()
     (folder / "path.csv").write_text(TIMELINE, encoding="utf-8")

@@ -14,7 +14,7 @@ from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
 from mdcite.extension import CitationsExtension
 from tests.helpers import mdcite
-from tests.test_figures import FIGURE, append
+from tests.test_figures import FIGURE, add_timeline_figure, append
 
 PAGES = ["index.md", "articles.md", "references.md", "deep/er/page.md"]
 CONFIG = """site_name: Fixture
@@ -46,14 +46,9 @@ def write_config(project: Path, pages: list[str], name: str = "mkdocs.yml") -> N
 
 @pytest.fixture
 def two_figures(project: Path) -> Path:
-    """The scratch project with a figure on the home page and one on the deep page, and their data."""
-    from tests.test_figures import PACKAGE, TIMELINE
-
-    folder = project / "docs" / "figures"
-    folder.mkdir()
-    (folder / "path.csv").write_text(TIMELINE, encoding="utf-8")
-    (folder / "datapackage.json").write_text(PACKAGE, encoding="utf-8")
-    append(project, "deep/er/page.md", FIGURE.format(data="../../figures/path.csv"))
+    """The scratch project with a figure on the deep page (test_figures' own), one on the home
+    page, and their data."""
+    add_timeline_figure(project)
     append(project, "index.md", FIGURE.format(data="figures/path.csv").replace("fig-path", "fig-home"))
     write_config(project, PAGES)
     return project

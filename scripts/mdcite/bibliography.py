@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
+from .syntax import CROSSREF_PREFIXES
 from .works import Bibliography, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
@@ -49,7 +50,8 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
-RESERVED_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
+# Keys the reader takes for cross-references, never for works.
+RESERVED_PREFIXES = CROSSREF_PREFIXES
 
 
 def pybtex_read(text: str):

@@ -74,11 +74,6 @@ def nav_sources(nav) -> list[str]:
     return []
 
 
-def nav_pages(root: Path, config_file: str = "mkdocs.yml") -> list[str]:
-    """The pages of mkdocs.yml's nav, in order."""
-    _, data = read(root, config_file)
-    return nav_sources(data.get("nav") or [])
-
 
 def problems(root: Path, config_file: str = "mkdocs.yml") -> list[Diagnostic]:
     """Settings that must agree between MkDocs and the extension (which cannot see MkDocs')."""

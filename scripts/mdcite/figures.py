@@ -32,7 +32,6 @@ from . import drawing, figuredata
 from .errors import Diagnostic, SourceError
 from .syntax import code_mask
 
-LABEL_RE = re.compile(r"^(?:fig|tbl)-[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURE_TAG_RE = re.compile(r"<figure\b", re.IGNORECASE)
 FIGURE_END_RE = re.compile(r"</figure\s*>", re.IGNORECASE)
 ATTR_NAME_RE = re.compile(r"[^\s\"'>/=<]+")  # what HTML allows as an attribute's name
