@@ -323,10 +323,6 @@ class Runs(Timed):
     variant: Variant
     pages: int
     cache: str = COLD
-    seconds: list[float] = field(default_factory=list)
-    cpu_seconds: list[float] = field(default_factory=list)
-    peak_bytes: list[int] = field(default_factory=list)
-    problem: str = ""
 
     @property
     def name(self) -> str:

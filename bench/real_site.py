@@ -132,10 +132,6 @@ class RealRuns(Timed):
     cache: str
     command: list[str]
     engine: bool  # whether the build uses the engine (and so leaves a .cache/ worth keeping)
-    seconds: list[float] = field(default_factory=list)
-    cpu_seconds: list[float] = field(default_factory=list)
-    peak_bytes: list[int] = field(default_factory=list)
-    problem: str = ""
 
     @property
     def out(self) -> Path:

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 COLD, WARM = "cold", "warm"
@@ -37,12 +37,15 @@ class Step:
 Hook = Callable[[Step], None]
 
 
+@dataclass(kw_only=True)
 class Timed:
-    """Medians and fastest of a set of runs (a mixin: the dataclass using it holds the lists)."""
+    """The timed runs of one build, with their medians and fastest: the record that the synthetic
+    site's ways and the real site's builds share (each adds what names it)."""
 
-    seconds: list[float]
-    cpu_seconds: list[float]
-    peak_bytes: list[int]
+    seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    peak_bytes: list[int] = field(default_factory=list)
+    problem: str = ""  # why the build could not be timed ("" when it was)
 
     def add(self, seconds: float, cpu: float, peak: int) -> None:
         self.seconds.append(seconds)
