@@ -501,7 +501,9 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if emphasis is not None and _emphasis_open(*emphasis):
             problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
                                   "the prefix or the locator, as in [*see* @key]")
-        if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
+        # The quotes first: most suffixes open none, and the rest of the paragraph is long.
+        if emphasis is not None and (quotes := _quote_open(emphasis[1])) \
+                and any(q in text[close + 1:_paragraph_end(text, close)] for q in quotes):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
         first = False
