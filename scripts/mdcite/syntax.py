@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -817,12 +818,14 @@ def fence_mask(lines: list[str], definitions: bool = True, code: dict[int, bool]
     return out
 
 
-def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool] | None = None) -> list[str]:
+def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool] | None = None,
+              fenced: list[str] | None = None) -> list[str]:
     """Blank out fenced and indented code blocks (``code`` as in ``fence_mask``), inline code and
-    HTML comments (and, unless asked not to, the addresses of Markdown links), keeping columns."""
+    HTML comments (and, unless asked not to, the addresses of Markdown links), keeping columns.
+    ``fenced``: ``fence_mask(lines, definitions=False, code=code)``, when the caller has it."""
     out: list[str] = []
     in_comment = False
-    for line in fence_mask(lines, definitions=False, code=code):
+    for line in fenced if fenced is not None else fence_mask(lines, definitions=False, code=code):
         masked = line
         if in_comment:
             end = masked.find("-->")
@@ -846,10 +849,19 @@ def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool]
     return out
 
 
-def link_labels(lines: list[str], code: dict[int, bool] | None = None) -> frozenset[str]:
-    """The labels of the link definitions in a page (outside code)."""
-    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False, code=code)
+def link_labels(lines: list[str], code: dict[int, bool] | None = None,
+                fenced: list[str] | None = None) -> frozenset[str]:
+    """The labels of the link definitions in a page (outside code); ``fenced`` as in ``code_mask``."""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    return frozenset(link_label(m.group("label")) for line in fenced
                      if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
+
+
+def _definitions_blanked(fenced: list[str]) -> list[str]:
+    """``fence_mask(lines)`` from ``fence_mask(lines, definitions=False)``: a link definition
+    never opens a fence and is never code, so blanking it changes no other line."""
+    return [" " * len(line) if "]:" in line and LINK_DEFINITION_RE.match(line) else line for line in fenced]
 
 
 def block_reading(reading: tuple[str, tuple[Cite, ...]], block: str) -> dict[int, Cite] | None:
@@ -884,11 +896,15 @@ def shifted(cite: Cite, delta: int) -> Cite:
                                key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
 
 
-def read_lines(lines: list[str], code: dict[int, bool] | None = None) -> tuple[str, tuple[Cite, ...]]:
+def read_lines(lines: list[str], code: dict[int, bool] | None = None,
+               fenced: list[str] | None = None) -> tuple[str, tuple[Cite, ...]]:
     """A page's text as the reader sees it (code and link definitions blanked), its citations.
-    ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``)."""
-    text = "\n".join(fence_mask(lines, code=code))
-    return text, read(text, link_labels(lines, code))
+    ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``); ``fenced`` as in
+    ``code_mask``. (One fence_mask serves the text and the labels: it goes line by line.)"""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    text = "\n".join(_definitions_blanked(fenced))
+    return text, read(text, link_labels(lines, code, fenced))
 
 
 def dropped_citations(lines: list[str]) -> list[Token]:
@@ -912,17 +928,17 @@ def dropped_citations(lines: list[str]) -> list[Token]:
 
 
 def scan(lines: list[str], code: dict[int, bool] | None = None,
-         reading: tuple[str, tuple[Cite, ...]] | None = None) -> list[Token]:
+         reading: tuple[str, tuple[Cite, ...]] | None = None, fenced: list[str] | None = None) -> list[Token]:
     """Every citation and cross-reference in a page, with 1-based line and column; ``code`` is
     Python-Markdown's answer for indented lines (see ``fence_mask``); ``reading`` the page's
-    ``read_lines`` reading, when the caller has it."""
-    text, cites = reading or read_lines(lines, code)
-    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False, code=code))
+    ``read_lines`` reading and ``fenced`` as in ``code_mask``, when the caller has them."""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    text, cites = reading or read_lines(lines, code, fenced)
+    tokens: list[Token] = dropped_citations(fenced)
     if not cites:
         return tokens
-    starts = [0]
-    for m in re.finditer("\n", text):
-        starts.append(m.end())
+    starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
     for cite in cites:
         for kind, offset, items, label in tokens_of(cite):
             line = bisect.bisect_right(starts, offset)
