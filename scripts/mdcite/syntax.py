@@ -20,13 +20,15 @@ CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 
 # A key as Pandoc reads it: a letter, digit or '_' (or '*'), then letters, digits, '_' and single
 # internal punctuation; ':' and '/' may also stand before a '/' (as in https://).
-KEY_RE = re.compile(r"[\w*](?:\w++|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*")  # "\w++": a run in one step (faster)
+# (Written for speed: each run of letters and digits in one step, and no step taken back.)
+KEY_RE = re.compile(r"[\w*]\w*+(?:(?:[:.#$%&+?<>~/-](?=\w)|[:/](?=/))\w*+)*+")
 # What a key may hold besides letters and digits (see KEY_RE).
 KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
 # Between an in-text key and its bracket: spaces and at most one line break.
 SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
 SPECIAL_RE = re.compile(r"[\\`<\[\]@]")
+SPECIAL_CHARS = "\\`<[]@"  # the characters of SPECIAL_RE (a test holds the two together)
 BRACKET_STOP_RE = re.compile(r"[\\`<\[\]]")  # SPECIAL_RE but '@', which a bracket's end need not stop at
 AFFIX_STOP_RE = re.compile(r"[\\`<\[\];@]")
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
@@ -619,6 +621,19 @@ def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = froze
     return cite
 
 
+def _special_offsets(text: str) -> list[int]:
+    """Where the characters of SPECIAL_RE stand in text, in order: str.find goes over a page's
+    long prose many times faster than a regular expression's search does."""
+    found = []
+    for c in SPECIAL_CHARS:
+        j = text.find(c)
+        while j >= 0:
+            found.append(j)
+            j = text.find(c, j + 1)
+    found.sort()
+    return found
+
+
 @functools.lru_cache(maxsize=4096)
 def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     """Every citation in a block or page of Markdown, as Pandoc reads it, in order.
@@ -634,11 +649,12 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     brackets: list[tuple[int, int, bool]] = []  # open '[': offset, citations before it, image?
     cite_end = -1
     i, n = 0, len(text)
+    stops = _special_offsets(text)
     while True:
-        m = SPECIAL_RE.search(text, i)
-        if not m:
+        k = bisect.bisect_left(stops, i)  # SPECIAL_RE.search(text, i), faster
+        if k == len(stops):
             break
-        i = m.start()
+        i = stops[k]
         c = text[i]
         if c == "\\":
             tex = _tex_command(text, i)
