@@ -828,7 +828,7 @@ def fence_mask(lines: list[str], definitions: bool = True, code: dict[int, bool]
         if definitions and ":" in line and "]:" in line and LINK_DEFINITION_RE.match(line):  # (see code_mask)
             out.append(" " * len(line))
             continue
-        m = FENCE_RE.match(line) if "`" in line or "~" in line else None
+        m = FENCE_RE.match(line) if "`" in line or "~" in line else None  # (a fence needs one of them)
         if m:
             fence = m.group("fence")
             out.append(" " * len(line))
