@@ -61,7 +61,8 @@ def asked(lines: list[str]) -> list[int]:
     decides)."""
     found = []
     for n, line in enumerate(lines):
-        if "@" in line and len(LEAD_RE.match(line).group(0).replace(">", "").expandtabs(4)) >= 4:
+        # (line[0] first: most lines with an '@' are prose at the margin, which no rule here needs)
+        if "@" in line and line[0] in " \t>" and len(LEAD_RE.match(line).group(0).replace(">", "").expandtabs(4)) >= 4:
             found.append(n)
     return found
 

@@ -6,6 +6,7 @@ The index is what a page cannot know about the rest of the site. It is built onc
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
@@ -27,7 +28,18 @@ from .config import label_kinds, nav_sources
 from .config import read as read_config
 from .errors import Diagnostic, SourceError, did_you_mean
 from .labelkinds import BUILT_IN, LabelKind, invalid_message, kind_of
-from .syntax import HEADING_RE, TERM_RE, Token, code_mask, is_definition_term, parse_attrs, plain_heading, read_lines, scan
+from .syntax import (
+    HEADING_RE,
+    TERM_RE,
+    Token,
+    code_mask,
+    fence_mask,
+    is_definition_term,
+    parse_attrs,
+    plain_heading,
+    read_lines,
+    scan,
+)
 
 FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 # Declared moves of anchors and pages: a source the index reads with the pages (anchors.py checks
@@ -512,7 +524,9 @@ def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEF
     the Python-Markdown extensions of the site's build, which decide what is indented code."""
     lines = page.body.split("\n")
     page.code = blocks.indented_code(lines, extensions)
-    masked = code_mask(lines, code=page.code)
+    # One fence_mask of the page serves the masks and the reading below (each would make it again).
+    fenced = fence_mask(lines, definitions=False, code=page.code)
+    masked = code_mask(lines, code=page.code, fenced=fenced)
     for n, line in enumerate(masked, start=1):
         if not line.startswith("#"):
             term = TERM_RE.match(lines[n - 1]) if line.rstrip().endswith("}") else None
@@ -533,8 +547,8 @@ def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEF
         if len(m.group("hashes")) == 1 and not page.title:
             page.title = text
     page.title = str(page.meta.get("title") or page.title or page.src)
-    page.reading = read_lines(lines, page.code)
-    page.tokens = scan(lines, page.code, page.reading)
+    page.reading = read_lines(lines, page.code, fenced)
+    page.tokens = scan(lines, page.code, page.reading, fenced)
     for token in page.tokens:
         token.line += page.offset
 
@@ -542,8 +556,15 @@ def read_page(page: PageInfo, extensions: tuple[str, ...] = blocks.GENERATOR_DEF
 def check_page(page, bib, labels, citations, kinds: tuple[LabelKind, ...] = BUILT_IN) -> None:
     """Resolve every token of a page; record citations by section for the backlinks."""
     keys = bib.references if bib else {}
-    headings = [(line, attrs.get("id", ""), text) for line, _, text, attrs in page.headings
-                if attrs.get("level") != "1"]
+    # The section each token lies in, found by bisection (headings come in line order): the
+    # last labelled heading at or before its line, else the top of the page.
+    lines: list[int] = []
+    sections: list[Section] = []
+    for line, _, text, attrs in page.headings:
+        if attrs.get("level") != "1":
+            lines.append(line)
+            sid = attrs.get("id", "")
+            sections.append(Section(sid, text) if sid else sections[-1] if sections else Section("", page.title))
     for token in page.tokens:
         where = (page.shown, token.line, token.col)
         if token.problem:
@@ -561,12 +582,8 @@ def check_page(page, bib, labels, citations, kinds: tuple[LabelKind, ...] = BUIL
                     f"unknown cross-reference '@{label}'{did_you_mean(label, labels)}; "
                     + kind.define.replace("ID", label)))
             continue
-        section = Section("", page.title)
-        for line, sid, text in headings:
-            if line > token.line:
-                break
-            if sid:
-                section = Section(sid, text)
+        at = bisect.bisect_right(lines, token.line)
+        section = sections[at - 1] if at else Section("", page.title)
         for item in token.items:
             if bib is None:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -19,13 +20,16 @@ CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 
 # A key as Pandoc reads it: a letter, digit or '_' (or '*'), then letters, digits, '_' and single
 # internal punctuation; ':' and '/' may also stand before a '/' (as in https://).
-KEY_RE = re.compile(r"[\w*](?:\w|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*")
+# (Written for speed: each run of letters and digits in one step, and no step taken back.)
+KEY_RE = re.compile(r"[\w*]\w*+(?:(?:[:.#$%&+?<>~/-](?=\w)|[:/](?=/))\w*+)*+")
 # What a key may hold besides letters and digits (see KEY_RE).
 KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
 # Between an in-text key and its bracket: spaces and at most one line break.
 SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
 SPECIAL_RE = re.compile(r"[\\`<\[\]@]")
+SPECIAL_CHARS = "\\`<[]@"  # the characters of SPECIAL_RE (a test holds the two together)
+BRACKET_STOP_RE = re.compile(r"[\\`<\[\]]")  # SPECIAL_RE but '@', which a bracket's end need not stop at
 AFFIX_STOP_RE = re.compile(r"[\\`<\[\];@]")
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 HTML_RE = re.compile(
@@ -317,7 +321,7 @@ def _bracket_close(text: str, i: int, limit: int) -> int:
     """The ']' that closes the '[' at i, nested brackets balanced; -1 if none in the paragraph."""
     depth, j = 0, i
     while True:
-        m = SPECIAL_RE.search(text, j, limit)
+        m = BRACKET_STOP_RE.search(text, j, limit)
         if not m:
             return -1
         j = m.start()
@@ -382,6 +386,8 @@ def _emphasis_open(prefix: str, suffix: str) -> bool:
     (Pandoc then reads the emphasis as one piece, and the bracket inside it as text). The key
     stands right after the prefix and right before the suffix as written (a sentinel 'k' here);
     the suffix ends with the ';' or ']' after it, before which a '*' opens (``[@a, x *]``)."""
+    if "*" not in prefix and "_" not in prefix and "*" not in suffix and "_" not in suffix:
+        return False  # the common case, told without building the two texts
     return any(("*" in affix or "_" in affix) and bool(_emphasis(affix)[0])
                for affix in (prefix + "k", "k" + suffix))
 
@@ -501,7 +507,9 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if emphasis is not None and _emphasis_open(*emphasis):
             problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
                                   "the prefix or the locator, as in [*see* @key]")
-        if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
+        # The quotes first: most suffixes open none, and the rest of the paragraph is long.
+        if emphasis is not None and (quotes := _quote_open(emphasis[1])) \
+                and any(q in text[close + 1:_paragraph_end(text, close)] for q in quotes):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
         first = False
@@ -613,6 +621,19 @@ def _in_text_at(text: str, at: int, cite_end: int, links: frozenset[str] = froze
     return cite
 
 
+def _special_offsets(text: str) -> list[int]:
+    """Where the characters of SPECIAL_RE stand in text, in order: str.find goes over a page's
+    long prose many times faster than a regular expression's search does."""
+    found = []
+    for c in SPECIAL_CHARS:
+        j = text.find(c)
+        while j >= 0:
+            found.append(j)
+            j = text.find(c, j + 1)
+    found.sort()
+    return found
+
+
 @functools.lru_cache(maxsize=4096)
 def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     """Every citation in a block or page of Markdown, as Pandoc reads it, in order.
@@ -628,11 +649,12 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
     brackets: list[tuple[int, int, bool]] = []  # open '[': offset, citations before it, image?
     cite_end = -1
     i, n = 0, len(text)
+    stops = _special_offsets(text)
     while True:
-        m = SPECIAL_RE.search(text, i)
-        if not m:
+        k = bisect.bisect_left(stops, i)  # SPECIAL_RE.search(text, i), faster
+        if k == len(stops):
             break
-        i = m.start()
+        i = stops[k]
         c = text[i]
         if c == "\\":
             tex = _tex_command(text, i)
@@ -686,7 +708,7 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
                                 "this site does not support; write the citation inside the sentence")
             cites.append(cite)
             i = cite_end = cite.end
-    for cite in cites:
+    for cite in cites if "<" in text and "<!--" in text else ():  # (most texts hold no comment)
         if not cite.problem and LINE_COMMENT_RE.search(text, cite.start, cite.end):
             cite.problem = ("an HTML comment at the start of a line inside a citation ends the paragraph "
                             "(Python-Markdown reads the comment as a block of its own); move the comment "
@@ -803,10 +825,10 @@ def fence_mask(lines: list[str], definitions: bool = True, code: dict[int, bool]
                 out.append(" " * len(line))
                 continue
         blank_before = False
-        if definitions and "]:" in line and LINK_DEFINITION_RE.match(line):
+        if definitions and ":" in line and "]:" in line and LINK_DEFINITION_RE.match(line):  # (see code_mask)
             out.append(" " * len(line))
             continue
-        m = FENCE_RE.match(line)
+        m = FENCE_RE.match(line) if "`" in line or "~" in line else None  # (a fence needs one of them)
         if m:
             fence = m.group("fence")
             out.append(" " * len(line))
@@ -815,12 +837,14 @@ def fence_mask(lines: list[str], definitions: bool = True, code: dict[int, bool]
     return out
 
 
-def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool] | None = None) -> list[str]:
+def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool] | None = None,
+              fenced: list[str] | None = None) -> list[str]:
     """Blank out fenced and indented code blocks (``code`` as in ``fence_mask``), inline code and
-    HTML comments (and, unless asked not to, the addresses of Markdown links), keeping columns."""
+    HTML comments (and, unless asked not to, the addresses of Markdown links), keeping columns.
+    ``fenced``: ``fence_mask(lines, definitions=False, code=code)``, when the caller has it."""
     out: list[str] = []
     in_comment = False
-    for line in fence_mask(lines, definitions=False, code=code):
+    for line in fenced if fenced is not None else fence_mask(lines, definitions=False, code=code):
         masked = line
         if in_comment:
             end = masked.find("-->")
@@ -832,11 +856,13 @@ def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool]
         # Each pattern needs its opening characters; most lines have none (and a scan is per line).
         if "`" in masked:
             masked = _mask(masked, INLINE_CODE_RE)
-        if "<!--" in masked:
+        # One character is looked for first: Python finds one many times faster than two.
+        comment = "<" in masked and "<!--" in masked
+        if comment:
             masked = _mask(masked, COMMENT_RE)
-        if link_targets and "](" in masked:
+        if link_targets and "(" in masked and "](" in masked:
             masked = _mask(masked, LINK_TARGET_RE)
-        start = masked.find("<!--")
+        start = masked.find("<!--") if comment else -1
         if start >= 0:
             in_comment = True
             masked = masked[:start] + " " * (len(masked) - start)
@@ -844,10 +870,20 @@ def code_mask(lines: list[str], link_targets: bool = True, code: dict[int, bool]
     return out
 
 
-def link_labels(lines: list[str], code: dict[int, bool] | None = None) -> frozenset[str]:
-    """The labels of the link definitions in a page (outside code)."""
-    return frozenset(link_label(m.group("label")) for line in fence_mask(lines, definitions=False, code=code)
-                     if "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
+def link_labels(lines: list[str], code: dict[int, bool] | None = None,
+                fenced: list[str] | None = None) -> frozenset[str]:
+    """The labels of the link definitions in a page (outside code); ``fenced`` as in ``code_mask``."""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    return frozenset(link_label(m.group("label")) for line in fenced
+                     if ":" in line and "]:" in line and (m := LINK_DEFINITION_RE.match(line)))
+
+
+def _definitions_blanked(fenced: list[str]) -> list[str]:
+    """``fence_mask(lines)`` from ``fence_mask(lines, definitions=False)``: a link definition
+    never opens a fence and is never code, so blanking it changes no other line."""
+    return [" " * len(line) if ":" in line and "]:" in line and LINK_DEFINITION_RE.match(line) else line
+            for line in fenced]
 
 
 def block_reading(reading: tuple[str, tuple[Cite, ...]], block: str) -> dict[int, Cite] | None:
@@ -882,11 +918,15 @@ def shifted(cite: Cite, delta: int) -> Cite:
                                key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
 
 
-def read_lines(lines: list[str], code: dict[int, bool] | None = None) -> tuple[str, tuple[Cite, ...]]:
+def read_lines(lines: list[str], code: dict[int, bool] | None = None,
+               fenced: list[str] | None = None) -> tuple[str, tuple[Cite, ...]]:
     """A page's text as the reader sees it (code and link definitions blanked), its citations.
-    ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``)."""
-    text = "\n".join(fence_mask(lines, code=code))
-    return text, read(text, link_labels(lines, code))
+    ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``); ``fenced`` as in
+    ``code_mask``. (One fence_mask serves the text and the labels: it goes line by line.)"""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    text = "\n".join(_definitions_blanked(fenced))
+    return text, read(text, link_labels(lines, code, fenced))
 
 
 def dropped_citations(lines: list[str]) -> list[Token]:
@@ -894,7 +934,7 @@ def dropped_citations(lines: list[str]) -> list[Token]:
     Python-Markdown, which drops them; reported, since they would vanish without a word."""
     found = []
     for n, line in enumerate(lines, start=1):
-        m = LINK_DEFINITION_RE.match(line) if "]:" in line and "@" in line else None
+        m = LINK_DEFINITION_RE.match(line) if "@" in line and ":" in line and "]:" in line else None
         if m is None:
             continue
         label = m.group("label")
@@ -910,17 +950,17 @@ def dropped_citations(lines: list[str]) -> list[Token]:
 
 
 def scan(lines: list[str], code: dict[int, bool] | None = None,
-         reading: tuple[str, tuple[Cite, ...]] | None = None) -> list[Token]:
+         reading: tuple[str, tuple[Cite, ...]] | None = None, fenced: list[str] | None = None) -> list[Token]:
     """Every citation and cross-reference in a page, with 1-based line and column; ``code`` is
     Python-Markdown's answer for indented lines (see ``fence_mask``); ``reading`` the page's
-    ``read_lines`` reading, when the caller has it."""
-    text, cites = reading or read_lines(lines, code)
-    tokens: list[Token] = dropped_citations(fence_mask(lines, definitions=False, code=code))
+    ``read_lines`` reading and ``fenced`` as in ``code_mask``, when the caller has them."""
+    if fenced is None:
+        fenced = fence_mask(lines, definitions=False, code=code)
+    text, cites = reading or read_lines(lines, code, fenced)
+    tokens: list[Token] = dropped_citations(fenced)
     if not cites:
         return tokens
-    starts = [0]
-    for m in re.finditer("\n", text):
-        starts.append(m.end())
+    starts = list(itertools.accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
     for cite in cites:
         for kind, offset, items, label in tokens_of(cite):
             line = bisect.bisect_right(starts, offset)
