@@ -548,26 +548,22 @@ class CitationsExtension(Extension):
             link = index_module.relative_url(here.url if here is not None else "", page.url)
         return link + (f"#{fragment}" if fragment else ("" if link else "./"))
 
-    def downloads(self, refs, stem: str) -> etree.Element:
+    def downloads(self, refs, stem: str) -> str:
         """Buttons that save this page's works in three formats.
 
         The browser cuts them out of the site's own references.bib/.ris/.json (same origin),
-        so each entry is written once per site rather than once per page that cites it. The
-        buttons are the same on every page: finished HTML, stored once as such. Only the link to
-        the whole bibliography stays in the tree, for the generator to rewrite."""
+        so each entry is written once per site rather than once per page that cites it. Finished
+        HTML, with the bibliography page's published address (relative, as in "Cited in"), that
+        goes with the list into the comment markers: Material's search plugin would otherwise
+        parse its five tags and long attribute on every page, only to leave them out."""
         here = self.state.page
         root = index_module.relative_url(here.url, "") if here is not None and here.src else ""
-        p = etree.Element("p", {"class": "reference-downloads", "data-keys": " ".join(r.key for r in refs),
-                                "data-root": root, "data-stem": stem})
         whole = self.state.index.bibliography_page
-        more = whole is not None and whole is not here
-        p.text = "Download these works as " + self.md.htmlStash.store(DOWNLOAD_BUTTONS) + (
-            ". Or get the " if more else ".")
-        if more:
-            link = etree.SubElement(p, "a", {"href": self.href(whole)})
-            link.text = AtomicString("whole bibliography")
-            link.tail = " in the same formats."
-        return p
+        more = (f' Or get the <a href="{escape(self.url(whole))}">whole bibliography</a> in the same formats.'
+                if whole is not None and whole is not here else "")
+        return (f'<p class="reference-downloads" data-keys="{escape(" ".join(r.key for r in refs))}" '
+                f'data-root="{escape(root)}" data-stem="{escape(stem)}">Download these works as '
+                f"{DOWNLOAD_BUTTONS}.{more}</p>")
 
     def reference_list(self) -> etree.Element:
         bib = self.state.index.bib
@@ -575,20 +571,20 @@ class CitationsExtension(Extension):
         # Left out of the search index: the bibliography page already indexes every work once.
         section = etree.Element("section", {"class": "references", "aria-labelledby": "references",
                                             "data-search-exclude": ""})
-        h2 = etree.SubElement(section, "h2", {"id": "references"})
+        h2 = etree.SubElement(section, "h2", {"id": "references"})  # in the tree: the table of contents lists it
         h2.text = self.getConfig("references_title")
-        # The entries hold no link for the generator to rewrite: the list is finished HTML, stored
-        # as such, rather than a tree that every later step would walk.
+        # The entries and the downloads hold no link for the generator to rewrite: finished HTML,
+        # stored as such, rather than a tree that every later step would walk.
+        on_page = self.page_passages()  # looked up once for the list, not once per work
         entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{evidence_html.reference_text(ref)}'
-                          f"{self.passages(ref)}</li>" for ref in refs)
-        self.mark_sections(section)
-        ul = f'<ul class="reference-list">{entries}</ul>'
-        if self.getConfig("list_in_comment"):
-            ul = f"{LIST_OPEN}{ul}{LIST_CLOSE}"
-        etree.SubElement(section, "p").text = self.md.htmlStash.store(ul)
+                          f"{self.passages(ref, on_page)}</li>" for ref in refs)
+        self.mark_sections(section, on_page)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
-        section.append(self.downloads(refs, f"{stem}-references"))
+        body = f'<ul class="reference-list">{entries}</ul>{self.downloads(refs, f"{stem}-references")}'
+        if self.getConfig("list_in_comment"):
+            body = f"{LIST_OPEN}{body}{LIST_CLOSE}"
+        etree.SubElement(section, "p").text = self.md.htmlStash.store(body)
         return section
 
     # -- evidence: passages of the cited works (evidence/, issue 24) ---------------------------------
@@ -599,18 +595,19 @@ class CitationsExtension(Extension):
             return {}
         return idx.evidence.by_work(page.src)
 
-    def passages(self, ref) -> str:
-        """The passages of one work that support this page's sections, under its entry."""
-        found = self.page_passages().get(ref.key)
+    def passages(self, ref, on_page: dict | None = None) -> str:
+        """The passages of one work that support this page's sections, under its entry (from
+        ``on_page``, the page's passages by work, where the caller has them already)."""
+        found = (self.page_passages() if on_page is None else on_page).get(ref.key)
         if not found:
             return ""
         return evidence_html.work_passages_html(found, ref.fields.get("url", ""), sections_of(self.state.page))
 
-    def mark_sections(self, section: etree.Element) -> None:
+    def mark_sections(self, section: etree.Element, on_page: dict | None = None) -> None:
         """Name the page's section ids, in page order, on a reference list with passages: the
         preview (assets/cite.js) finds a citation's section as the last of them above it, the rule
         by which the index assigns citations to sections."""
-        if self.page_passages():
+        if self.page_passages() if on_page is None else on_page:
             ids = [sid for sid in sections_of(self.state.page) if sid != "top"]
             section.set("data-sections", " ".join(ids))
 
