@@ -512,7 +512,7 @@ class CitationsExtension(Extension):
         return a
 
     # -- reference lists -------------------------------------------------------------------------
-    def bibliography_item(self, ref) -> str:
+    def bibliography_item(self, ref, section_links: dict | None = None) -> str:
         """An entry of the bibliography page: the reference, its COinS, and where it is cited.
 
         COinS (which Zotero offers to save) is written here only: on a page that cites works,
@@ -521,17 +521,22 @@ class CitationsExtension(Extension):
         (relative, so right under any sub-path), which neither generator rewrites: left in the tree
         as links to .md sources, thousands of them cost MkDocs more to resolve than the rest of the
         page. With list_in_comment they sit inside the comment markers, so Material's search
-        plugin skips them (they name pages, not the work; the entry itself stays indexed)."""
+        plugin skips them (they name pages, not the work; the entry itself stays indexed).
+        ``section_links``, shared by the entries of one bibliography, keeps each section's link
+        once written: a section that cites several works is linked from each of them."""
+        links_of = {} if section_links is None else section_links
         uses = self.state.index.citations.get(ref.key, [])
         sections = {}  # (page, section id) → first use there, in order of appearance
         for use in uses:
             sections.setdefault((use.page.src, use.section.id), use)
         cited_in = ""
         if sections:
-            links = "; ".join(
-                f'<a href="{escape(self.url(use.page, use.section.id))}">'
-                f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>'
-                for use in sections.values())
+            for where, use in sections.items():
+                if where not in links_of:
+                    links_of[where] = (
+                        f'<a href="{escape(self.url(use.page, use.section.id))}">'
+                        f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>')
+            links = "; ".join(links_of[where] for where in sections)
             cited_in = f'<span class="cited-in">Cited in: {links}.</span>'
             if self.getConfig("list_in_comment"):
                 cited_in = f"{LIST_OPEN}{cited_in}{LIST_CLOSE}"
@@ -627,8 +632,9 @@ class CitationsExtension(Extension):
         can jump through a few hundred entries."""
         div = etree.Element("div", {"class": "bibliography"})
         groups: dict[str, list[str]] = {}
+        section_links: dict = {}
         for ref in self.state.index.bib.sorted():
-            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref))
+            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref, section_links))
         letters = [*ALPHABET, *(g for g in groups if g not in ALPHABET)]
         bar = "".join(
             f'<li><a href="#letter-{LETTER_IDS[g]}" aria-label="Works under {g}">{g}</a></li>' if g in groups
