@@ -12,7 +12,8 @@ import markdown
 
 from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
-from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
+from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension, entry_heads
+from mdcite.works import Bibliography, Reference
 
 LIST_RE = re.compile(r'<ul class="reference-list">.*?</ul>', re.S)
 DOWNLOADS_RE = re.compile(r'<p class="reference-downloads".*?</p>', re.S)
@@ -130,3 +131,14 @@ def test_a_paragraph_that_is_only_a_citation_stays_a_paragraph_with_wrapped_link
     html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
     unwrapped = html.replace(LIST_OPEN, "").replace(LIST_CLOSE, "")
     assert len(re.findall(r'<p><a class="citation" href="#ref-org-2025">', unwrapped)) == 2
+
+
+def test_an_entry_opening_follows_the_bibliography_it_was_written_for():
+    def bib(html: str) -> Bibliography:
+        ref = Reference(key="a&b", type="online", entry=None, line=1, author_short="A", year="2025", html=html)
+        return Bibliography(path="references.bib", references={"a&b": ref})
+
+    before, after = bib("Old reference."), bib("New reference.")
+    assert entry_heads(before)["a&b"] == ('<li class="reference" id="ref-a&amp;b"><span class="reference-text" '
+                                          'id="reftext-a&amp;b">Old reference.</span>')
+    assert "New reference." in entry_heads(after)["a&b"]  # references.bib changed: a new bibliography
