@@ -411,7 +411,7 @@ DOWNLOAD_BUTTONS = ", ".join(
     f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
     for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
     ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
-# With the option list_in_comment, a page's reference list is written between these two markers,
+# With the option list_in_comment, a page's reference list (and its downloads) is written between these two markers,
 # as an HTML comment, and the theme's template removes them (see overrides/main.html); with
 # links_in_comment, so is each tag of a citation's link. Material's search plugin reads each page's
 # HTML before the template does, and skips a comment in one step where it would parse every tag
@@ -431,7 +431,7 @@ class CitationsExtension(Extension):
             "docs_dir": ["docs", "Folder of Markdown pages, relative to root"],
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
             "references_title": ["References", "Heading of each page's reference list"],
-            "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
+            "list_in_comment": [False, "Write each page's reference list and its downloads inside an HTML comment that "
                                 "the theme's template unwraps (cheaper for Material's search plugin)"],
             "links_in_comment": [False, "Write the two tags of each citation's link inside the same "
                                  "comment markers, around the link's words (cheaper for the search plugin)"],
