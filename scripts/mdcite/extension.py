@@ -608,8 +608,8 @@ class CitationsExtension(Extension):
         # stored as such, rather than a tree that every later step would walk.
         on_page = self.page_passages()  # looked up once for the list, not once per work
         heads = entry_heads(bib)
-        entries = "".join(f"{heads[ref.key]}{self.passages(ref, on_page) if ref.key in on_page else ''}</li>"
-                          for ref in refs)
+        entries = "".join([heads[ref.key] + (self.passages(ref, on_page) + "</li>" if ref.key in on_page else "</li>")
+                           for ref in refs])
         self.mark_sections(section, on_page)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
