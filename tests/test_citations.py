@@ -115,7 +115,7 @@ def test_reference_list_offers_the_works_as_downloads(home):
             in box)
     assert 'data-root="./"' in box and 'data-stem="index-references"' in box
     assert re.findall(r'<button class="reference-download" data-format="(\w+)"', home) == ["bib", "ris", "json"]
-    assert '<a href="references.md">whole bibliography</a>' in home
+    assert '<a href="references/">whole bibliography</a>' in home  # its published address, as "Cited in"
 
 
 def test_reference_list_is_left_out_of_the_search_index(home):

@@ -3,13 +3,18 @@ checked with each format's own reader."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import xml.etree.ElementTree as etree
 
 import bibtexparser
 import lxml.html
+import markdown
+import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from markdown.extensions.toc import render_inner_html
 
 from mdcite import citeblock
 
@@ -143,3 +148,36 @@ def test_no_script_of_ours_turns_text_into_markup():
     scripts = sorted((ROOT / "docs" / "assets").glob("*.js")) + sorted((ROOT / "overrides").rglob("*.html"))
     found = [f"{path.name}: {sink}" for path in scripts for sink in sinks if sink in path.read_text(encoding="utf-8")]
     assert len(scripts) >= 3 and found == []
+
+
+# Values that each format escapes in its own way: specials of HTML, LaTeX, JSON and RIS, an
+# unpaired brace, line breaks and spaces at the ends, and text that looks like the stand-ins.
+AWKWARD_VALUES = ['Fees of 5% & $4 for item_#1 {draft} ~ ^ \\ "quoted"', "a { b", "  two\nlines\t ",
+                  "<b>not markup</b> &amp; it's", "\u27e6mdcite-title\"\n&'\u27e7", "Ыдырыс: Gīlān", ""]
+
+
+@pytest.mark.parametrize("value", AWKWARD_VALUES)
+@pytest.mark.parametrize("fragment", ["", "sec-fees"])
+def test_a_block_filled_from_its_skeleton_is_the_block_written_in_full(value, fragment):
+    work = citeblock.Citable(title=value, url=f"https://example.org/sub/{value}", key=f"guide-{value}",
+                             updated=dt.date(2026, 12, 2), fragment=fragment and f"{fragment}{value}")
+    assert citeblock.filled_block_html(SITE, work, "../cite/") == citeblock.block_html(SITE, work, "../cite/")
+
+
+def test_a_blocks_skeleton_follows_a_change_of_the_site_or_the_date():
+    page = dataclasses.replace(WORK, fragment="")
+    renamed = dataclasses.replace(SITE, name="Another name")
+    later = dataclasses.replace(page, updated=dt.date(2027, 1, 3))
+    assert citeblock.filled_block_html(SITE, page) == citeblock.block_html(SITE, page)
+    assert citeblock.filled_block_html(renamed, page) == citeblock.block_html(renamed, page)
+    assert "Another name" in citeblock.filled_block_html(renamed, page)
+    assert 'data-updated="2027-01-03"' in citeblock.filled_block_html(SITE, later)
+
+
+@pytest.mark.parametrize("text", ["  Energy:   gas\nand oil ", "Fees & taxes", "A <b>bold</b> word", "Ыдырыс", ""])
+def test_a_headings_text_is_what_rendering_the_heading_gives(text):
+    md = markdown.Markdown(extensions=["toc"])
+    heading = etree.Element("h2")
+    heading.text = text
+    rendered = citeblock.plain_title(render_inner_html(heading, md))
+    assert citeblock.CiteBlocks(md, None).text_of(heading) == rendered

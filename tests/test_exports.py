@@ -10,13 +10,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from urllib.parse import parse_qsl, quote, urlencode
 
 import bibtexparser
 import latexcodec  # noqa: F401  (registers the "ulatex" codec that pybtex decodes with)
 import pytest
 import rispy
 
-from mdcite import bibliography
+from mdcite import bibliography, export
 from tests.site_pages import ROOT, parse
 
 pytestmark = pytest.mark.slow
@@ -107,3 +108,11 @@ def test_csl_json_export_reads_back_to_the_sites_plain_values(built_site, source
 def person(p) -> str:
     """A name as the site shows it in a reference list: "Last, First", or an organisation's name."""
     return bibliography.person_name(p, inverted=True)
+
+
+def test_each_coins_is_the_url_encoding_of_its_pairs_that_zotero_reads(source):
+    for ref in source.sorted():
+        coins = export.coins(ref)
+        pairs = parse_qsl(coins, keep_blank_values=True, strict_parsing=True)
+        assert coins == urlencode(pairs, quote_via=quote), ref.key
+        assert pairs[0] == ("ctx_ver", "Z39.88-2004"), ref.key

@@ -12,9 +12,11 @@ import markdown
 
 from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
-from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
+from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension, entry_heads
+from mdcite.works import Bibliography, Reference
 
 LIST_RE = re.compile(r'<ul class="reference-list">.*?</ul>', re.S)
+DOWNLOADS_RE = re.compile(r'<p class="reference-downloads".*?</p>', re.S)
 
 
 def render_home(project: Path, **options) -> str:
@@ -56,10 +58,10 @@ def test_a_reference_list_is_plain_html_by_default(project):
     assert "li" in start_tags(html)
 
 
-def test_asked_to_a_reference_list_comes_inside_the_comment_markers(project):
+def test_asked_to_a_reference_list_and_its_downloads_come_inside_the_comment_markers(project):
     plain, wrapped = render_home(project), render_home(project, list_in_comment=True)
-    the_list = LIST_RE.search(plain).group(0)
-    assert LIST_OPEN + the_list + LIST_CLOSE in wrapped
+    the_list, downloads = LIST_RE.search(plain).group(0), DOWNLOADS_RE.search(plain).group(0)
+    assert LIST_OPEN + the_list + downloads + LIST_CLOSE + "</section>" in wrapped
     assert wrapped.replace(LIST_OPEN, "").replace(LIST_CLOSE, "") == plain
 
 
@@ -67,6 +69,17 @@ def test_an_html_parser_sees_no_tag_of_a_wrapped_list(project):
     wrapped = render_home(project, list_in_comment=True)
     assert "li" not in start_tags(wrapped)
     assert "a" in start_tags(wrapped)  # the citations themselves are still links
+
+
+def test_an_html_parser_sees_no_tag_of_the_downloads_under_a_wrapped_list(project):
+    wrapped = render_home(project, list_in_comment=True)
+    assert "button" not in start_tags(wrapped)
+    assert "reference-downloads" not in start_classes(wrapped)
+
+
+def test_the_reference_section_and_its_heading_stay_where_a_parser_sees_them(project):
+    seen = start_tags_and_classes(render_home(project, list_in_comment=True))
+    assert ("section", "references") in seen and ("h2", "") in seen
 
 
 def test_the_built_site_serves_every_reference_list_unwrapped(built_site):
@@ -118,3 +131,14 @@ def test_a_paragraph_that_is_only_a_citation_stays_a_paragraph_with_wrapped_link
     html = markdown.Markdown(extensions=["toc", "attr_list", ext]).convert(body)
     unwrapped = html.replace(LIST_OPEN, "").replace(LIST_CLOSE, "")
     assert len(re.findall(r'<p><a class="citation" href="#ref-org-2025">', unwrapped)) == 2
+
+
+def test_an_entry_opening_follows_the_bibliography_it_was_written_for():
+    def bib(html: str) -> Bibliography:
+        ref = Reference(key="a&b", type="online", entry=None, line=1, author_short="A", year="2025", html=html)
+        return Bibliography(path="references.bib", references={"a&b": ref})
+
+    before, after = bib("Old reference."), bib("New reference.")
+    assert entry_heads(before)["a&b"] == ('<li class="reference" id="ref-a&amp;b"><span class="reference-text" '
+                                          'id="reftext-a&amp;b">Old reference.</span>')
+    assert "New reference." in entry_heads(after)["a&b"]  # references.bib changed: a new bibliography

@@ -19,6 +19,7 @@ the page as a comment that the theme's template reads into the head's metadata
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import re
@@ -42,6 +43,8 @@ SECTION_TAGS = ("h2", "h3")
 FORMAT_NAMES = {"chicago": "Chicago (author-date)", "apa": "APA (7th edition)", "bibtex": "BibTeX",
                 "ris": "RIS", "csl": "CSL-JSON"}
 PRE_FORMATS = ("bibtex", "ris", "csl")  # written as preformatted text, line by line
+# What makes a heading's text more than plain words: what the serialiser escapes, a placeholder.
+_MARKUP_RE = re.compile("[&<>\x02\x03]")
 
 
 # -- what is cited -------------------------------------------------------------------------------
@@ -105,6 +108,8 @@ BIBTEX_RE = re.compile(r"[\\&%$#_~^{}]")
 def bibtex_text(text: str) -> str:
     """Text as a BibTeX value: each LaTeX special escaped. Braces become ``\\{`` ``\\}`` when they
     pair up; an unpaired one is written as a command, since BibTeX counts every brace."""
+    if not BIBTEX_RE.search(text):  # most titles: nothing to escape
+        return text
     paired = _braces_pair(text)
 
     def one(m: re.Match) -> str:
@@ -353,6 +358,58 @@ def block_html(site: Site, work: Citable, help_url: str = "") -> str:
             f"edited):</p>\n{formats_html(living_formats(site, work))}\n{template}\n{note}\n</details>")
 
 
+# -- each block written once per site, date and kind, for speed ------------------------------------
+
+# Stand-ins for a work's own values while a block is written once: each holds characters that the
+# formats' escapings treat differently (a quote, a line break, an ampersand, an apostrophe), so
+# that each escaping leaves its own trace of it in the block, and the trace says which escaping
+# fills that place with the real value.
+_PROBES = {field: f"\u27e6mdcite-{field}\"\n&'\u27e7" for field in ("title", "url", "key", "fragment")}
+_ESCAPES = {
+    "text": lambda value: html.escape(value, quote=False),
+    "bibtex": lambda value: html.escape(bibtex_text(value), quote=False),
+    "ris": lambda value: html.escape(ris_text(value), quote=False),
+    "json": lambda value: html.escape(_json_string(value), quote=False),
+    "attribute": html.escape,
+}
+_TRACES = {escape(probe): (field, name) for field, probe in _PROBES.items() for name, escape in _ESCAPES.items()}
+_TRACE_RE = re.compile("|".join(re.escape(trace) for trace in _TRACES))
+
+
+@functools.lru_cache(maxsize=512)
+def _block_skeleton(site: Site, updated: dt.date, help_url: str, section: bool) -> tuple[tuple[str, ...], tuple]:
+    """``block_html`` of a stand-in work: the text that is the same for every page (or section)
+    of this site, dated this day, and the places of the work's title, address, key and section
+    id, each with its escaping. Keyed by everything else the block is made of, so a changed
+    mkdocs.yml (a new Site) or page date is a new key: nothing stale survives a rebuild."""
+    probe = Citable(_PROBES["title"], _PROBES["url"], _PROBES["key"], updated, _PROBES["fragment"] if section else "")
+    text = block_html(site, probe, help_url)
+    fixed, holes, last = [], [], 0
+    for m in _TRACE_RE.finditer(text):
+        fixed.append(text[last:m.start()])
+        holes.append(_TRACES[m.group(0)])
+        last = m.end()
+    fixed.append(text[last:])
+    if any("\u27e6mdcite-" in part for part in fixed):  # a format escapes a value in a new way
+        raise AssertionError("block_html writes a work's value with an escaping that _ESCAPES lacks")
+    return tuple(fixed), tuple(holes)
+
+
+def filled_block_html(site: Site, work: Citable, help_url: str = "") -> str:
+    """What ``block_html`` gives, from the block's skeleton (written once per site, date and
+    kind of block) with this work's values put in: the build writes hundreds of blocks that
+    differ only there."""
+    fixed, holes = _block_skeleton(site, work.updated, help_url, bool(work.fragment))
+    values = {"title": work.title, "url": work.url, "key": work.key, "fragment": work.fragment}
+    written: dict[tuple[str, str], str] = {}  # each value escaped once, though written in several places
+    out = [fixed[0]]
+    for hole, after in zip(holes, fixed[1:], strict=True):
+        if hole not in written:
+            written[hole] = _ESCAPES[hole[1]](values[hole[0]])
+        out += (written[hole], after)
+    return "".join(out)
+
+
 # -- in the Markdown pipeline ---------------------------------------------------------------------
 
 class CiteBlocks(Treeprocessor):
@@ -396,11 +453,17 @@ class CiteBlocks(Treeprocessor):
             work = Citable(f"{title}: {self.text_of(heading)}", f"{url}#{fragment}", f"{key}-{fragment}",
                            updated, fragment)
             parent = parents.get(heading, root)
-            parent.insert(list(parent).index(heading) + 1, self.stored(block_html(site, work), in_comment))
-        root.append(self.stored(block_html(site, Citable(title, url, key, updated), help_url), in_comment))
+            parent.insert(list(parent).index(heading) + 1, self.stored(filled_block_html(site, work), in_comment))
+        root.append(self.stored(filled_block_html(site, Citable(title, url, key, updated), help_url), in_comment))
 
     def text_of(self, heading) -> str:
         """A heading's text as the reader sees it, whatever inline markup or entities it holds."""
+        text = heading.text or ""
+        if not len(heading) and not _MARKUP_RE.search(text):
+            # Plain words (most headings): rendering them would give them back, since the
+            # serialiser escapes only & < > and postprocessors fill in only placeholders
+            # (STX…ETX); skipping it saves a serialisation and every postprocessor (speed).
+            return " ".join(text.split())
         return plain_title(render_inner_html(heading, self.md))
 
     def stored(self, block: str, in_comment: bool):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from .bibliography import Reference
 
@@ -141,4 +141,6 @@ def coins(ref: Reference) -> str:
                                            for i, p in enumerate(ref.date_parts))))
     if f.get("url"):
         pairs.append(("rft_id", f["url"]))
-    return urlencode(pairs, quote_via=quote)
+    # What urlencode(pairs, quote_via=quote) writes, without its checks of each name and value's type
+    # (the bibliography page writes one of these for every work).
+    return "&".join(f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in pairs)

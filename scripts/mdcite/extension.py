@@ -367,6 +367,32 @@ class MovedAnchors(Treeprocessor):
             parent.insert(list(parent).index(target), span)
 
 
+class EntryHeads(dict):
+    """The opening of each work's entry in a page's reference list (its id and its reference),
+    written when first asked for. A work is listed on many pages, its entry the same on each."""
+
+    def __init__(self, bib) -> None:
+        super().__init__()
+        self.bib = bib
+
+    def __missing__(self, key: str) -> str:
+        head = self[key] = (f'<li class="reference" id="ref-{escape(key)}">'
+                            f"{evidence_html.reference_text(self.bib[key])}")
+        return head
+
+
+_entry_heads: EntryHeads | None = None
+
+
+def entry_heads(bib) -> EntryHeads:
+    """The entry openings of this bibliography: kept across the pages of a build, and begun
+    afresh for another bibliography (a changed references.bib loads a new one), never stale."""
+    global _entry_heads
+    if _entry_heads is None or _entry_heads.bib is not bib:
+        _entry_heads = EntryHeads(bib)
+    return _entry_heads
+
+
 class ReferenceList(Treeprocessor):
     """Close the page with the list of the works it cites: those of its text (noted by the inline
     pattern) and those of its figures' captions (noted by FigureTree, which therefore runs first)."""
@@ -385,7 +411,7 @@ DOWNLOAD_BUTTONS = ", ".join(
     f'<button class="reference-download" data-format="{ext}" type="button">{name}</button>'
     for name, ext in (("BibTeX", "bib"), ("RIS", "ris"))) + (
     ' or <button class="reference-download" data-format="json" type="button">CSL-JSON</button>')
-# With the option list_in_comment, a page's reference list is written between these two markers,
+# With the option list_in_comment, a page's reference list (and its downloads) is written between these two markers,
 # as an HTML comment, and the theme's template removes them (see overrides/main.html); with
 # links_in_comment, so is each tag of a citation's link. Material's search plugin reads each page's
 # HTML before the template does, and skips a comment in one step where it would parse every tag
@@ -405,7 +431,7 @@ class CitationsExtension(Extension):
             "docs_dir": ["docs", "Folder of Markdown pages, relative to root"],
             "directory_urls": [True, "Pages are served as folder/ (MkDocs' use_directory_urls)"],
             "references_title": ["References", "Heading of each page's reference list"],
-            "list_in_comment": [False, "Write each page's reference list inside an HTML comment that "
+            "list_in_comment": [False, "Write each page's reference list and its downloads inside an HTML comment that "
                                 "the theme's template unwraps (cheaper for Material's search plugin)"],
             "links_in_comment": [False, "Write the two tags of each citation's link inside the same "
                                  "comment markers, around the link's words (cheaper for the search plugin)"],
@@ -512,7 +538,7 @@ class CitationsExtension(Extension):
         return a
 
     # -- reference lists -------------------------------------------------------------------------
-    def bibliography_item(self, ref) -> str:
+    def bibliography_item(self, ref, section_links: dict | None = None) -> str:
         """An entry of the bibliography page: the reference, its COinS, and where it is cited.
 
         COinS (which Zotero offers to save) is written here only: on a page that cites works,
@@ -521,17 +547,22 @@ class CitationsExtension(Extension):
         (relative, so right under any sub-path), which neither generator rewrites: left in the tree
         as links to .md sources, thousands of them cost MkDocs more to resolve than the rest of the
         page. With list_in_comment they sit inside the comment markers, so Material's search
-        plugin skips them (they name pages, not the work; the entry itself stays indexed)."""
+        plugin skips them (they name pages, not the work; the entry itself stays indexed).
+        ``section_links``, shared by the entries of one bibliography, keeps each section's link
+        once written: a section that cites several works is linked from each of them."""
+        links_of = {} if section_links is None else section_links
         uses = self.state.index.citations.get(ref.key, [])
         sections = {}  # (page, section id) → first use there, in order of appearance
         for use in uses:
             sections.setdefault((use.page.src, use.section.id), use)
         cited_in = ""
         if sections:
-            links = "; ".join(
-                f'<a href="{escape(self.url(use.page, use.section.id))}">'
-                f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>'
-                for use in sections.values())
+            for where, use in sections.items():
+                if where not in links_of:
+                    links_of[where] = (
+                        f'<a href="{escape(self.url(use.page, use.section.id))}">'
+                        f'{escape(use.page.title + (f" › {use.section.title}" if use.section.id else ""), quote=False)}</a>')
+            links = "; ".join(links_of[where] for where in sections)
             cited_in = f'<span class="cited-in">Cited in: {links}.</span>'
             if self.getConfig("list_in_comment"):
                 cited_in = f"{LIST_OPEN}{cited_in}{LIST_CLOSE}"
@@ -548,26 +579,22 @@ class CitationsExtension(Extension):
             link = index_module.relative_url(here.url if here is not None else "", page.url)
         return link + (f"#{fragment}" if fragment else ("" if link else "./"))
 
-    def downloads(self, refs, stem: str) -> etree.Element:
+    def downloads(self, refs, stem: str) -> str:
         """Buttons that save this page's works in three formats.
 
         The browser cuts them out of the site's own references.bib/.ris/.json (same origin),
-        so each entry is written once per site rather than once per page that cites it. The
-        buttons are the same on every page: finished HTML, stored once as such. Only the link to
-        the whole bibliography stays in the tree, for the generator to rewrite."""
+        so each entry is written once per site rather than once per page that cites it. Finished
+        HTML, with the bibliography page's published address (relative, as in "Cited in"), that
+        goes with the list into the comment markers: Material's search plugin would otherwise
+        parse its five tags and long attribute on every page, only to leave them out."""
         here = self.state.page
         root = index_module.relative_url(here.url, "") if here is not None and here.src else ""
-        p = etree.Element("p", {"class": "reference-downloads", "data-keys": " ".join(r.key for r in refs),
-                                "data-root": root, "data-stem": stem})
         whole = self.state.index.bibliography_page
-        more = whole is not None and whole is not here
-        p.text = "Download these works as " + self.md.htmlStash.store(DOWNLOAD_BUTTONS) + (
-            ". Or get the " if more else ".")
-        if more:
-            link = etree.SubElement(p, "a", {"href": self.href(whole)})
-            link.text = AtomicString("whole bibliography")
-            link.tail = " in the same formats."
-        return p
+        more = (f' Or get the <a href="{escape(self.url(whole))}">whole bibliography</a> in the same formats.'
+                if whole is not None and whole is not here else "")
+        return (f'<p class="reference-downloads" data-keys="{escape(" ".join(r.key for r in refs))}" '
+                f'data-root="{escape(root)}" data-stem="{escape(stem)}">Download these works as '
+                f"{DOWNLOAD_BUTTONS}.{more}</p>")
 
     def reference_list(self) -> etree.Element:
         bib = self.state.index.bib
@@ -575,20 +602,21 @@ class CitationsExtension(Extension):
         # Left out of the search index: the bibliography page already indexes every work once.
         section = etree.Element("section", {"class": "references", "aria-labelledby": "references",
                                             "data-search-exclude": ""})
-        h2 = etree.SubElement(section, "h2", {"id": "references"})
+        h2 = etree.SubElement(section, "h2", {"id": "references"})  # in the tree: the table of contents lists it
         h2.text = self.getConfig("references_title")
-        # The entries hold no link for the generator to rewrite: the list is finished HTML, stored
-        # as such, rather than a tree that every later step would walk.
-        entries = "".join(f'<li class="reference" id="ref-{escape(ref.key)}">{evidence_html.reference_text(ref)}'
-                          f"{self.passages(ref)}</li>" for ref in refs)
-        self.mark_sections(section)
-        ul = f'<ul class="reference-list">{entries}</ul>'
-        if self.getConfig("list_in_comment"):
-            ul = f"{LIST_OPEN}{ul}{LIST_CLOSE}"
-        etree.SubElement(section, "p").text = self.md.htmlStash.store(ul)
+        # The entries and the downloads hold no link for the generator to rewrite: finished HTML,
+        # stored as such, rather than a tree that every later step would walk.
+        on_page = self.page_passages()  # looked up once for the list, not once per work
+        heads = entry_heads(bib)
+        entries = "".join([heads[ref.key] + (self.passages(ref, on_page) + "</li>" if ref.key in on_page else "</li>")
+                           for ref in refs])
+        self.mark_sections(section, on_page)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
                 else "references")
-        section.append(self.downloads(refs, f"{stem}-references"))
+        body = f'<ul class="reference-list">{entries}</ul>{self.downloads(refs, f"{stem}-references")}'
+        if self.getConfig("list_in_comment"):
+            body = f"{LIST_OPEN}{body}{LIST_CLOSE}"
+        etree.SubElement(section, "p").text = self.md.htmlStash.store(body)
         return section
 
     # -- evidence: passages of the cited works (evidence/, issue 24) ---------------------------------
@@ -599,18 +627,19 @@ class CitationsExtension(Extension):
             return {}
         return idx.evidence.by_work(page.src)
 
-    def passages(self, ref) -> str:
-        """The passages of one work that support this page's sections, under its entry."""
-        found = self.page_passages().get(ref.key)
+    def passages(self, ref, on_page: dict | None = None) -> str:
+        """The passages of one work that support this page's sections, under its entry (from
+        ``on_page``, the page's passages by work, where the caller has them already)."""
+        found = (self.page_passages() if on_page is None else on_page).get(ref.key)
         if not found:
             return ""
         return evidence_html.work_passages_html(found, ref.fields.get("url", ""), sections_of(self.state.page))
 
-    def mark_sections(self, section: etree.Element) -> None:
+    def mark_sections(self, section: etree.Element, on_page: dict | None = None) -> None:
         """Name the page's section ids, in page order, on a reference list with passages: the
         preview (assets/cite.js) finds a citation's section as the last of them above it, the rule
         by which the index assigns citations to sections."""
-        if self.page_passages():
+        if self.page_passages() if on_page is None else on_page:
             ids = [sid for sid in sections_of(self.state.page) if sid != "top"]
             section.set("data-sections", " ".join(ids))
 
@@ -630,8 +659,9 @@ class CitationsExtension(Extension):
         can jump through a few hundred entries."""
         div = etree.Element("div", {"class": "bibliography"})
         groups: dict[str, list[str]] = {}
+        section_links: dict = {}
         for ref in self.state.index.bib.sorted():
-            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref))
+            groups.setdefault(initial(ref.sort_key[0]), []).append(self.bibliography_item(ref, section_links))
         letters = [*ALPHABET, *(g for g in groups if g not in ALPHABET)]
         bar = "".join(
             f'<li><a href="#letter-{LETTER_IDS[g]}" aria-label="Works under {g}">{g}</a></li>' if g in groups
