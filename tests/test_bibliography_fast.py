@@ -227,6 +227,29 @@ def test_a_value_with_latex_decodes_as_pybtex_decodes_it(value):
     assert style.from_latex(value) == style.Rich(rich.render(HtmlBackend()), str(rich), str(rich).endswith((".", "?", "!")))
 
 
+@pytest.mark.parametrize("value", ["{Valdai Discussion Club}", "The {NATO} and {{EU}} {a {b {c}}} end", "{a}{b}",
+                                   "{} x {{}}", "{Ends.}", "Quoted ,,so`` {B}", "Why?` {X}", "Hi!`", "50% {off}"])
+def test_a_value_with_braces_or_a_ligature_decodes_as_pybtex_decodes_it(value):
+    from pybtex.richtext import Text
+
+    style.from_latex.cache_clear()
+    rich = Text.from_latex(value)
+    assert style.from_latex(value) == style.Rich(rich.render(HtmlBackend()), str(rich), str(rich).endswith((".", "?", "!")))
+
+
+def test_a_value_whose_only_latex_is_braces_is_not_sent_through_the_latex_decoder(monkeypatch):
+    import codecs
+
+    def refuse(*args):
+        raise AssertionError("decoded")
+
+    style.from_latex.cache_clear()
+    monkeypatch.setattr(codecs, "decode", refuse)
+    assert style.from_latex("The {NATO} {{EU}}") == style.Rich(
+        'The <span class="bibtex-protected">NATO</span> <span class="bibtex-protected">'
+        '<span class="bibtex-protected">EU</span></span>', "The NATO EU", False)
+
+
 def test_folding_plain_ascii_takes_the_shortcut_to_the_same_sort_key():
     ascii_text = "".join(chr(c) for c in range(128))
     decomposed = unicodedata.normalize("NFKD", ascii_text)

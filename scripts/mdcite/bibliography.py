@@ -50,6 +50,8 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
+# Fields that hold an address, taken as written.
+VERBATIM = ("url", "doi")
 # Keys the reader takes for cross-references, never for works.
 RESERVED_PREFIXES = CROSSREF_PREFIXES
 
@@ -89,10 +91,18 @@ def latex_to_text(value: str) -> str:
 
 
 def person_name(person: Person, inverted: bool) -> str:
-    first = " ".join(person.first_names + person.middle_names)
-    last = " ".join(person.prelast_names + person.last_names)
-    lineage = " ".join(person.lineage_names)
-    first, last, lineage = (latex_to_text(p) for p in (first, last, lineage))
+    return compose_name(*name_parts(person), inverted)
+
+
+def name_parts(person: Person) -> tuple[str, str, str]:
+    """A person's first (and middle), last (with any "von") and lineage names as text."""
+    return (latex_to_text(" ".join(person.first_names + person.middle_names)),
+            latex_to_text(" ".join(person.prelast_names + person.last_names)),
+            latex_to_text(" ".join(person.lineage_names)))
+
+
+def compose_name(first: str, last: str, lineage: str, inverted: bool) -> str:
+    """The name as "First Last" or, inverted, "Last, First" (a lineage after either)."""
     if not first:
         return last + (f", {lineage}" if lineage else "")
     if inverted:
@@ -535,23 +545,27 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
                                        f"@{etype} entry '{key}' is missing {wanted}"))
     plain: dict[str, str] = {}
     for name, raw in list(entry.fields.items()):
-        bare = BARE_SPECIAL_RE.search(raw) if name.lower() not in ("url", "doi") else None
+        lower = name.lower()
+        if lower in VERBATIM:  # an address: no LaTeX to check or decode (a "%" in it is no comment)
+            plain[lower] = raw.strip()
+            continue
+        bare = BARE_SPECIAL_RE.search(raw)
         if bare:
             c = bare.group(0)
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
                                        f"field '{name}' of '{key}' has a bare '{c}', which in LaTeX "
                                        f"{BARE_SPECIAL_WHY[c]}; write '\\{c}'"))
-        if name.lower() not in ("url", "doi"):
+        if "\\" in raw:  # only an escape can change (storing into pybtex's fields is slow)
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
         decoded = latex_to_text(raw)
-        if name.lower() not in ("url", "doi") and LEFTOVER_LATEX_RE.search(decoded):
-            bad = LEFTOVER_LATEX_RE.search(decoded).group(0)
+        leftover = LEFTOVER_LATEX_RE.search(decoded)
+        if leftover:
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
-                                       f"field '{name}' of '{key}' has the LaTeX command '{bad}', "
+                                       f"field '{name}' of '{key}' has the LaTeX command '{leftover.group(0)}', "
                                        "which cannot be turned into text; type the character itself "
                                        "(UTF-8) instead"))
-        plain[name.lower()] = raw.strip() if name.lower() in ("url", "doi") else decoded
+        plain[lower] = decoded
     url = entry.fields.get("url", "")
     if url and not URL_RE.match(url.strip()):
         problems.append(Diagnostic(shown, field_line(text, line, "url"), 1,
@@ -571,12 +585,12 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
 
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     if persons:
-        names = [person_name(p, inverted=(i == 0)) for i, p in enumerate(persons)]
-        creators = join_names(names)
-        lasts = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
+        parts_of = [name_parts(p) for p in persons]  # decoded once, composed both ways
+        creators = join_names([compose_name(*n, inverted=(i == 0)) for i, n in enumerate(parts_of)])
+        lasts = [n[1] for n in parts_of]
         short = lasts[0] if len(lasts) == 1 else (
             " and ".join(lasts) if len(lasts) == 2 else f"{lasts[0]} et al.")
-        sort_name = fold("; ".join(person_name(p, inverted=True) for p in persons))
+        sort_name = fold("; ".join(compose_name(*n, inverted=True) for n in parts_of))
         if not entry.persons.get("author"):
             creators += ", ed." if len(persons) == 1 else ", eds."
     else:
