@@ -14,6 +14,7 @@ import unicodedata
 import pytest
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
+from pybtex.database import Person
 from pybtex.style.template import FieldIsMissing as PybtexFieldIsMissing
 
 from bench import bench
@@ -124,6 +125,34 @@ def test_the_fast_reader_hands_what_pybtex_refuses_to_pybtex(text):
     with pytest.raises(Exception) as caught:
         bibliography.pybtex_read(text)
     assert caught.type.__module__.startswith("pybtex")
+
+
+PLAIN_NAMES = ["Doe, Jane", "Jane Doe", "Jane Q. Public", "Ludwig van Beethoven", "van Beethoven, Ludwig",
+               "de la Fontaine, Jr., Jean", "Smith, Jr, John", "jean de la fontaine", "Núñez, Tomáš",
+               "Ёлкин, Ayşe", "O'Neill, Maryam", "Jean-Paul Sartre", "ªb Cd", "Ⅰvan Ab", "ǅemal Bc", ", Jane",
+               "Doe,", " ", "A b C d e F", "1st Baron, Lord", "Doe,\u00a0Jane\tQ."]
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
+def test_a_plain_name_is_split_as_pybtex_splits_it(name):
+    person = Person(name)
+    assert bibread.plain_name_parts(name) == tuple(tuple(getattr(person, p)) for p in bibread.NAME_PARTS)
+
+
+def test_random_plain_names_are_split_as_pybtex_splits_them():
+    alphabet = list("aBcDxYzé Éñß,,-.'1ǅªⅠ\u00a0") + ["van ", "de la ", "Jr"]
+    rnd = random.Random(11)
+    names = {"".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(3000)}
+    names = [n for n in names if bibread.PLAIN_NAME_RE.fullmatch(n)]
+    assert len(names) > 2000
+    for name in names:
+        person = Person(name)
+        assert bibread.plain_name_parts(name) == tuple(tuple(getattr(person, p)) for p in bibread.NAME_PARTS), name
+
+
+def test_a_name_with_braces_or_three_commas_is_left_to_pybtex():
+    assert not any(bibread.PLAIN_NAME_RE.fullmatch(n) for n in ("{Barnes and Noble}", r"M{\'u}ller, J", "A~B",
+                                                               "A, B, C, D"))
 
 
 def test_a_repeated_field_is_still_located_at_its_second_occurrence():
