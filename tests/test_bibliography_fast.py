@@ -286,6 +286,12 @@ def test_folding_plain_ascii_takes_the_shortcut_to_the_same_sort_key():
     assert bibliography.fold("Ёлкин, Ayşe Núñez") == "елкин, ayse nunez"
 
 
+def test_folding_drops_every_combining_mark_and_keeps_every_other_character():
+    text = "".join(chr(c) for c in [*range(0x80, 0x2100), *range(0xfb00, 0xfe00), 0x1d400, 0x1f600])
+    decomposed = unicodedata.normalize("NFKD", text)
+    assert bibliography.fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 MISTAKES = """@online{bad-url, author = {{A}}, title = {T},
   url = {ftp://x.org}}
 @online{bad-date, author = {{A}}, title = {T}, date = {2025-13},
