@@ -340,12 +340,7 @@ def signature(root: Path, docs_dir: Path, bib_path: Path,
         items.append((config_file, st.st_mtime_ns, st.st_size))
     except OSError:
         items.append((config_file, None))
-    for dirpath, dirnames, filenames in os.walk(docs_dir):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if name.endswith(".md"):
-                st = os.stat(os.path.join(dirpath, name))
-                items.append((dirpath, name, st.st_mtime_ns, st.st_size))
+    page_stats(str(docs_dir), items)
     aliases = root / ALIASES_FILE
     if aliases.exists():
         items.append((str(aliases), aliases.stat().st_mtime_ns))
@@ -362,6 +357,25 @@ def signature(root: Path, docs_dir: Path, bib_path: Path,
 def dated_paths(root: Path, docs_dir: Path, bib: bib_module.Bibliography | None) -> list[str]:
     """What git dates for the pages: their folder and the bibliography."""
     return [shown_path(docs_dir, root)] + ([bib.path] if bib else [])
+
+
+def page_stats(folder: str, items: list) -> None:
+    """Add (folder, name, mtime, size) of every .md file under folder, in name order, a folder's
+    files and subfolders together (as os.walk, not following linked folders). One scandir per
+    folder: the signature is taken every half second of a build, and os.walk with a stat per
+    file cost half as much again."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except OSError:  # no such folder: no pages
+        return
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():
+                page_stats(entry.path, items)
+        elif entry.name.endswith(".md"):
+            st = entry.stat()
+            items.append((folder, entry.name, st.st_mtime_ns, st.st_size))
 
 
 def shown_path(path: Path, root: Path) -> str:
