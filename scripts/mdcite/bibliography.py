@@ -19,7 +19,7 @@ from .syntax import CROSSREF_PREFIXES
 from .works import Bibliography, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
-    from pybtex.database import Entry, Person
+    from pybtex.database import Person
     from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
@@ -164,15 +164,16 @@ def human_date(parts: tuple[int, ...]) -> str:
     return str(parts[0])
 
 
-def entry_date(entry: Entry) -> tuple[tuple[int, ...] | None, str]:
-    """The entry's date parts and the raw text it came from ('' if undated)."""
-    raw = entry.fields.get("date", "")
+def entry_date(fields: dict[str, str]) -> tuple[tuple[int, ...] | None, str]:
+    """The date parts of an entry's fields (by lower-case name) and the raw text they came from
+    ('' if undated)."""
+    raw = fields.get("date", "")
     if raw:
         return parse_date(raw), raw
-    year = entry.fields.get("year", "")
+    year = fields.get("year", "")
     if not year:
         return (), ""
-    month = entry.fields.get("month", "")
+    month = fields.get("month", "")
     raw = f"{year}-{month}" if month else year
     if not re.fullmatch(r"\d{4}", year.strip()):
         return None, raw
@@ -549,7 +550,11 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         hint = did_you_mean(etype, REQUIRED)
         return None, [Diagnostic(shown, line, col, f"unknown entry type '@{etype}' for '{key}'{hint}; "
                                  f"use one of {known}")]
-    have = {k.lower() for k in entry.fields} | {r.lower() for r in entry.persons}
+    # pybtex's fields and persons once into plain dictionaries by lower-case name: its
+    # case-insensitive mappings answer each look-up in Python
+    written = list(entry.fields.items())
+    by_role = {role.lower(): people for role, people in entry.persons.items()}
+    have = {name.lower() for name, _ in written} | set(by_role)
     for need in REQUIRED[etype]:
         options = need if isinstance(need, tuple) else (need,)
         if not have & set(options):
@@ -557,10 +562,12 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             problems.append(Diagnostic(shown, line, col,
                                        f"@{etype} entry '{key}' is missing {wanted}"))
     plain: dict[str, str] = {}
-    for name, raw in list(entry.fields.items()):
+    raws: dict[str, str] = {}  # each field as pybtex has it (its simple escapes undone)
+    for name, raw in written:
         lower = name.lower()
         if lower in VERBATIM:  # an address: no LaTeX to check or decode (a "%" in it is no comment)
             plain[lower] = raw.strip()
+            raws[lower] = raw
             continue
         bare = BARE_SPECIAL_RE.search(raw)
         if bare:
@@ -571,6 +578,7 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         if "\\" in raw:  # only an escape can change (storing into pybtex's fields is slow)
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
+        raws[lower] = raw
         decoded = latex_to_text(raw)
         leftover = LEFTOVER_LATEX_RE.search(decoded)
         if leftover:
@@ -579,24 +587,24 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
                                        "which cannot be turned into text; type the character itself "
                                        "(UTF-8) instead"))
         plain[lower] = decoded
-    url = entry.fields.get("url", "")
+    url = raws.get("url", "")
     if url and not URL_RE.match(url.strip()):
         problems.append(Diagnostic(shown, field_line(text, line, "url"), 1,
                                    f"url of '{key}' must be a plain http:// or https:// address, "
                                    f"not '{url[:60]}'"))
-    parts, raw_date = entry_date(entry)
+    parts, raw_date = entry_date(raws)
     if parts is None:
-        problems.append(Diagnostic(shown, field_line(text, line, "date" if "date" in entry.fields else "year"), 1,
+        problems.append(Diagnostic(shown, field_line(text, line, "date" if "date" in raws else "year"), 1,
                                    f"date of '{key}' ('{raw_date}') does not parse; "
                                    "write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"))
     for extra in ("urldate",):
-        if extra in entry.fields and parse_date(entry.fields[extra]) is None:
+        if extra in raws and parse_date(raws[extra]) is None:
             problems.append(Diagnostic(shown, field_line(text, line, extra), 1,
                                        f"{extra} of '{key}' does not parse; write {{YYYY-MM-DD}}"))
     if problems:
         return None, problems
 
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    persons = by_role.get("author") or by_role.get("editor") or []
     if persons:
         parts_of = [name_parts(p) for p in persons]  # decoded once, composed both ways
         creators = join_names([compose_name(*n, inverted=(i == 0)) for i, n in enumerate(parts_of)])
@@ -604,7 +612,7 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         short = lasts[0] if len(lasts) == 1 else (
             " and ".join(lasts) if len(lasts) == 2 else f"{lasts[0]} et al.")
         sort_name = fold("; ".join(compose_name(*n, inverted=True) for n in parts_of))
-        if not entry.persons.get("author"):
+        if not by_role.get("author"):
             creators += ", ed." if len(persons) == 1 else ", eds."
     else:
         org = plain.get("organization") or plain.get("institution") or ""
