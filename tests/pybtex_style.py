@@ -26,7 +26,7 @@ from pybtex.style.template import (
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the Arabic presentation forms: right-to-left scripts.
 RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 # Text with none of these is plain: it needs no trip through the (slow) LaTeX decoder.
-LATEX_RE = re.compile(r"[\\{}~$]|--|``|''")
+LATEX_RE = re.compile(r"[\\{}~$%]|--|``|''|,,|[!?]`")  # every piece of LaTeX latexcodec decodes
 
 
 def from_latex(value: str) -> Text:

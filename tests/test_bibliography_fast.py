@@ -14,6 +14,7 @@ import unicodedata
 import pytest
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
+from pybtex.database import Person
 from pybtex.style.template import FieldIsMissing as PybtexFieldIsMissing
 
 from bench import bench
@@ -126,6 +127,34 @@ def test_the_fast_reader_hands_what_pybtex_refuses_to_pybtex(text):
     assert caught.type.__module__.startswith("pybtex")
 
 
+PLAIN_NAMES = ["Doe, Jane", "Jane Doe", "Jane Q. Public", "Ludwig van Beethoven", "van Beethoven, Ludwig",
+               "de la Fontaine, Jr., Jean", "Smith, Jr, John", "jean de la fontaine", "Núñez, Tomáš",
+               "Ёлкин, Ayşe", "O'Neill, Maryam", "Jean-Paul Sartre", "ªb Cd", "Ⅰvan Ab", "ǅemal Bc", ", Jane",
+               "Doe,", " ", "A b C d e F", "1st Baron, Lord", "Doe,\u00a0Jane\tQ."]
+
+
+@pytest.mark.parametrize("name", PLAIN_NAMES)
+def test_a_plain_name_is_split_as_pybtex_splits_it(name):
+    person = Person(name)
+    assert bibread.plain_name_parts(name) == tuple(tuple(getattr(person, p)) for p in bibread.NAME_PARTS)
+
+
+def test_random_plain_names_are_split_as_pybtex_splits_them():
+    alphabet = list("aBcDxYzé Éñß,,-.'1ǅªⅠ\u00a0") + ["van ", "de la ", "Jr"]
+    rnd = random.Random(11)
+    names = {"".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 9))) for _ in range(3000)}
+    names = [n for n in names if bibread.PLAIN_NAME_RE.fullmatch(n)]
+    assert len(names) > 2000
+    for name in names:
+        person = Person(name)
+        assert bibread.plain_name_parts(name) == tuple(tuple(getattr(person, p)) for p in bibread.NAME_PARTS), name
+
+
+def test_a_name_with_braces_or_three_commas_is_left_to_pybtex():
+    assert not any(bibread.PLAIN_NAME_RE.fullmatch(n) for n in ("{Barnes and Noble}", r"M{\'u}ller, J", "A~B",
+                                                               "A, B, C, D"))
+
+
 def test_a_repeated_field_is_still_located_at_its_second_occurrence():
     with pytest.raises(SourceError) as caught:
         bibliography.parse("@online{a, author = {{A}}, title = {T},\n  title = {U}, url = {https://x.org}}",
@@ -227,11 +256,40 @@ def test_a_value_with_latex_decodes_as_pybtex_decodes_it(value):
     assert style.from_latex(value) == style.Rich(rich.render(HtmlBackend()), str(rich), str(rich).endswith((".", "?", "!")))
 
 
+@pytest.mark.parametrize("value", ["{Valdai Discussion Club}", "The {NATO} and {{EU}} {a {b {c}}} end", "{a}{b}",
+                                   "{} x {{}}", "{Ends.}", "Quoted ,,so`` {B}", "Why?` {X}", "Hi!`", "50% {off}"])
+def test_a_value_with_braces_or_a_ligature_decodes_as_pybtex_decodes_it(value):
+    from pybtex.richtext import Text
+
+    style.from_latex.cache_clear()
+    rich = Text.from_latex(value)
+    assert style.from_latex(value) == style.Rich(rich.render(HtmlBackend()), str(rich), str(rich).endswith((".", "?", "!")))
+
+
+def test_a_value_whose_only_latex_is_braces_is_not_sent_through_the_latex_decoder(monkeypatch):
+    import codecs
+
+    def refuse(*args):
+        raise AssertionError("decoded")
+
+    style.from_latex.cache_clear()
+    monkeypatch.setattr(codecs, "decode", refuse)
+    assert style.from_latex("The {NATO} {{EU}}") == style.Rich(
+        'The <span class="bibtex-protected">NATO</span> <span class="bibtex-protected">'
+        '<span class="bibtex-protected">EU</span></span>', "The NATO EU", False)
+
+
 def test_folding_plain_ascii_takes_the_shortcut_to_the_same_sort_key():
     ascii_text = "".join(chr(c) for c in range(128))
     decomposed = unicodedata.normalize("NFKD", ascii_text)
     assert bibliography.fold(ascii_text) == "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     assert bibliography.fold("Ёлкин, Ayşe Núñez") == "елкин, ayse nunez"
+
+
+def test_folding_drops_every_combining_mark_and_keeps_every_other_character():
+    text = "".join(chr(c) for c in [*range(0x80, 0x2100), *range(0xfb00, 0xfe00), 0x1d400, 0x1f600])
+    decomposed = unicodedata.normalize("NFKD", text)
+    assert bibliography.fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 MISTAKES = """@online{bad-url, author = {{A}}, title = {T},

@@ -84,6 +84,28 @@ def test_the_index_signature_changes_with_the_configuration(two_figures):
     assert sig() != before
 
 
+def test_the_index_signature_lists_every_page_of_every_folder_with_its_size(tmp_path):
+    for name, text in (("a.md", "a"), ("sub/b.md", "bb"), ("sub/deeper/c.md", "ccc"), ("sub/notes.txt", "x")):
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    items = []
+    index_module.page_stats(str(tmp_path / "docs"), items)
+    assert [(Path(folder).relative_to(tmp_path).as_posix(), name, size) for folder, name, _, size in items] == [
+        ("docs", "a.md", 1), ("docs/sub", "b.md", 2), ("docs/sub/deeper", "c.md", 3)]
+
+
+def test_the_index_signature_changes_when_a_page_in_a_subfolder_changes_or_appears(two_figures):
+    def sig():
+        return index_module.signature(two_figures, two_figures / "docs", two_figures / "references.bib")
+
+    before = sig()
+    page = two_figures / "docs" / "deep" / "er" / "page.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    edited = sig()
+    (two_figures / "docs" / "deep" / "new.md").write_text("# New\n", encoding="utf-8")
+    assert len({before, edited, sig()}) == 3
+
+
 @pytest.mark.slow
 def test_a_build_with_another_configuration_numbers_figures_in_that_files_nav(two_figures):
     write_config(two_figures, list(reversed(PAGES)), "other.yml")

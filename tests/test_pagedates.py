@@ -84,3 +84,27 @@ def test_a_shallow_clone_says_so_once_and_uses_the_build_date(repo, tmp_path, ca
     assert first.reason == second.reason == "shallow clone"
     assert first.date_of(["docs/b.md"]) == pagedates.build_date()
     assert capsys.readouterr().err.splitlines() == [pagedates.SHALLOW_WARNING]
+
+
+def test_a_reading_started_in_a_thread_gives_what_read_gives(repo):
+    reading = pagedates.Reading(repo, ["docs"])
+    assert reading.result() == pagedates.read(repo, ["docs"])
+
+
+def test_a_reading_raises_in_the_caller_what_read_raised(repo, monkeypatch):
+    def broken(root, paths):
+        raise KeyError("a bug in read")
+
+    monkeypatch.setattr(pagedates, "read", broken)
+    with pytest.raises(KeyError):
+        pagedates.Reading(repo, ["docs"]).result()
+
+
+def test_the_index_starts_reading_the_dates_when_it_is_built(repo):
+    from mdcite import index
+
+    (repo / "references.bib").write_text("", encoding="utf-8")
+    idx = index.build(repo)
+    assert idx.dates is None and idx.dates_reading is not None
+    page = idx.pages["a.md"]
+    assert idx.page_date(page) == dt.date(2026, 12, 2)

@@ -19,7 +19,7 @@ from .syntax import CROSSREF_PREFIXES
 from .works import Bibliography, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
-    from pybtex.database import Entry, Person
+    from pybtex.database import Person
     from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
@@ -50,6 +50,8 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
+# Fields that hold an address, taken as written.
+VERBATIM = ("url", "doi")
 # Keys the reader takes for cross-references, never for works.
 RESERVED_PREFIXES = CROSSREF_PREFIXES
 
@@ -89,10 +91,18 @@ def latex_to_text(value: str) -> str:
 
 
 def person_name(person: Person, inverted: bool) -> str:
-    first = " ".join(person.first_names + person.middle_names)
-    last = " ".join(person.prelast_names + person.last_names)
-    lineage = " ".join(person.lineage_names)
-    first, last, lineage = (latex_to_text(p) for p in (first, last, lineage))
+    return compose_name(*name_parts(person), inverted)
+
+
+def name_parts(person: Person) -> tuple[str, str, str]:
+    """A person's first (and middle), last (with any "von") and lineage names as text."""
+    return (latex_to_text(" ".join(person.first_names + person.middle_names)),
+            latex_to_text(" ".join(person.prelast_names + person.last_names)),
+            latex_to_text(" ".join(person.lineage_names)))
+
+
+def compose_name(first: str, last: str, lineage: str, inverted: bool) -> str:
+    """The name as "First Last" or, inverted, "Last, First" (a lineage after either)."""
     if not first:
         return last + (f", {lineage}" if lineage else "")
     if inverted:
@@ -109,12 +119,25 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
+class _WithoutMarks(dict):
+    """A str.translate table that drops combining marks and keeps every other character, each
+    character's entry made the first time it is met (translate then looks it up in C: a name's
+    characters one by one in Python were a tenth of building the references)."""
+
+    def __missing__(self, code: int) -> str | None:
+        kept = None if unicodedata.combining(chr(code)) else chr(code)
+        self[code] = kept
+        return kept
+
+
+WITHOUT_MARKS = _WithoutMarks()
+
+
 def fold(text: str) -> str:
     """Sort key text: case- and accent-insensitive."""
     if text.isascii():  # nothing to decompose (the common case, and the sort keys' hot spot)
         return text.casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return unicodedata.normalize("NFKD", text).translate(WITHOUT_MARKS).casefold()
 
 
 def parse_date(value: str) -> tuple[int, ...] | None:
@@ -141,15 +164,16 @@ def human_date(parts: tuple[int, ...]) -> str:
     return str(parts[0])
 
 
-def entry_date(entry: Entry) -> tuple[tuple[int, ...] | None, str]:
-    """The entry's date parts and the raw text it came from ('' if undated)."""
-    raw = entry.fields.get("date", "")
+def entry_date(fields: dict[str, str]) -> tuple[tuple[int, ...] | None, str]:
+    """The date parts of an entry's fields (by lower-case name) and the raw text they came from
+    ('' if undated)."""
+    raw = fields.get("date", "")
     if raw:
         return parse_date(raw), raw
-    year = entry.fields.get("year", "")
+    year = fields.get("year", "")
     if not year:
         return (), ""
-    month = entry.fields.get("month", "")
+    month = fields.get("month", "")
     raw = f"{year}-{month}" if month else year
     if not re.fullmatch(r"\d{4}", year.strip()):
         return None, raw
@@ -526,7 +550,11 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         hint = did_you_mean(etype, REQUIRED)
         return None, [Diagnostic(shown, line, col, f"unknown entry type '@{etype}' for '{key}'{hint}; "
                                  f"use one of {known}")]
-    have = {k.lower() for k in entry.fields} | {r.lower() for r in entry.persons}
+    # pybtex's fields and persons once into plain dictionaries by lower-case name: its
+    # case-insensitive mappings answer each look-up in Python
+    written = list(entry.fields.items())
+    by_role = {role.lower(): people for role, people in entry.persons.items()}
+    have = {name.lower() for name, _ in written} | set(by_role)
     for need in REQUIRED[etype]:
         options = need if isinstance(need, tuple) else (need,)
         if not have & set(options):
@@ -534,50 +562,57 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             problems.append(Diagnostic(shown, line, col,
                                        f"@{etype} entry '{key}' is missing {wanted}"))
     plain: dict[str, str] = {}
-    for name, raw in list(entry.fields.items()):
-        bare = BARE_SPECIAL_RE.search(raw) if name.lower() not in ("url", "doi") else None
+    raws: dict[str, str] = {}  # each field as pybtex has it (its simple escapes undone)
+    for name, raw in written:
+        lower = name.lower()
+        if lower in VERBATIM:  # an address: no LaTeX to check or decode (a "%" in it is no comment)
+            plain[lower] = raw.strip()
+            raws[lower] = raw
+            continue
+        bare = BARE_SPECIAL_RE.search(raw)
         if bare:
             c = bare.group(0)
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
                                        f"field '{name}' of '{key}' has a bare '{c}', which in LaTeX "
                                        f"{BARE_SPECIAL_WHY[c]}; write '\\{c}'"))
-        if name.lower() not in ("url", "doi"):
+        if "\\" in raw:  # only an escape can change (storing into pybtex's fields is slow)
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
+        raws[lower] = raw
         decoded = latex_to_text(raw)
-        if name.lower() not in ("url", "doi") and LEFTOVER_LATEX_RE.search(decoded):
-            bad = LEFTOVER_LATEX_RE.search(decoded).group(0)
+        leftover = LEFTOVER_LATEX_RE.search(decoded)
+        if leftover:
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
-                                       f"field '{name}' of '{key}' has the LaTeX command '{bad}', "
+                                       f"field '{name}' of '{key}' has the LaTeX command '{leftover.group(0)}', "
                                        "which cannot be turned into text; type the character itself "
                                        "(UTF-8) instead"))
-        plain[name.lower()] = raw.strip() if name.lower() in ("url", "doi") else decoded
-    url = entry.fields.get("url", "")
+        plain[lower] = decoded
+    url = raws.get("url", "")
     if url and not URL_RE.match(url.strip()):
         problems.append(Diagnostic(shown, field_line(text, line, "url"), 1,
                                    f"url of '{key}' must be a plain http:// or https:// address, "
                                    f"not '{url[:60]}'"))
-    parts, raw_date = entry_date(entry)
+    parts, raw_date = entry_date(raws)
     if parts is None:
-        problems.append(Diagnostic(shown, field_line(text, line, "date" if "date" in entry.fields else "year"), 1,
+        problems.append(Diagnostic(shown, field_line(text, line, "date" if "date" in raws else "year"), 1,
                                    f"date of '{key}' ('{raw_date}') does not parse; "
                                    "write date = {YYYY-MM-DD}, {YYYY-MM} or {YYYY}"))
     for extra in ("urldate",):
-        if extra in entry.fields and parse_date(entry.fields[extra]) is None:
+        if extra in raws and parse_date(raws[extra]) is None:
             problems.append(Diagnostic(shown, field_line(text, line, extra), 1,
                                        f"{extra} of '{key}' does not parse; write {{YYYY-MM-DD}}"))
     if problems:
         return None, problems
 
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    persons = by_role.get("author") or by_role.get("editor") or []
     if persons:
-        names = [person_name(p, inverted=(i == 0)) for i, p in enumerate(persons)]
-        creators = join_names(names)
-        lasts = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
+        parts_of = [name_parts(p) for p in persons]  # decoded once, composed both ways
+        creators = join_names([compose_name(*n, inverted=(i == 0)) for i, n in enumerate(parts_of)])
+        lasts = [n[1] for n in parts_of]
         short = lasts[0] if len(lasts) == 1 else (
             " and ".join(lasts) if len(lasts) == 2 else f"{lasts[0]} et al.")
-        sort_name = fold("; ".join(person_name(p, inverted=True) for p in persons))
-        if not entry.persons.get("author"):
+        sort_name = fold("; ".join(compose_name(*n, inverted=True) for n in parts_of))
+        if not by_role.get("author"):
             creators += ", ed." if len(persons) == 1 else ", eds."
     else:
         org = plain.get("organization") or plain.get("institution") or ""

@@ -194,10 +194,55 @@ def split_names(value: str) -> tuple[str, ...]:
     return tuple(split_name_list(value))
 
 
+# A name with no braces, backslash or tie, and at most two commas: split here as pybtex splits it.
+PLAIN_NAME_RE = re.compile(r"[^{}\\~,]+(?:,[^{}\\~,]*){0,2}")
+
+
 @functools.lru_cache(maxsize=4096)
 def _name_parts(name: str) -> tuple[tuple[str, ...], ...]:
+    if PLAIN_NAME_RE.fullmatch(name):
+        return plain_name_parts(name)
     person = Person(name)
     return tuple(tuple(getattr(person, part)) for part in NAME_PARTS)
+
+
+def _is_von(word: str) -> bool:
+    """pybtex's is_von_name for a word without braces or backslashes: its first letter is lower-case."""
+    if word[0].isupper():
+        return False
+    if word[0].islower():
+        return True
+    for char in word:
+        if char.isalpha():
+            return char.islower()
+    return False
+
+
+def plain_name_parts(name: str) -> tuple[tuple[str, ...], ...]:
+    """pybtex's Person._parse_string for a name without braces, backslashes or ties, whose
+    general splitter makes it most of the reader's time: "von Last, Jr, First", "von Last, First"
+    or "First von Last", words split at white space, a von part being its lower-case words."""
+    parts = [part.strip() for part in name.split(",")]
+    first: list[str] = []
+    lineage: list[str] = []
+    if len(parts) == 1:
+        words = name.split()
+        at = next((i for i, word in enumerate(words) if _is_von(word)), len(words))
+        first, von_last = words[:at], words[at:]
+        if not von_last and first:
+            von_last.append(first.pop())
+    else:
+        von_last = parts[0].split()
+        first = parts[-1].split()
+        if len(parts) == 3:
+            lineage = parts[1].split()
+    prelast: list[str] = []
+    last = von_last[-1:]
+    if len(von_last) > 1:  # the von part ends at the last lower-case word before the last name
+        candidates = von_last[:-1]
+        at = next((i for i in range(len(candidates) - 1, -1, -1) if _is_von(candidates[i])), -1)
+        prelast, last = candidates[:at + 1], candidates[at + 1:] + last
+    return (tuple(first[:1]), tuple(first[1:]), tuple(prelast), tuple(last), tuple(lineage))
 
 
 def split_person(name: str) -> Person:

@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,3 +116,29 @@ def read(root: Path, paths: Iterable[str | Path]) -> PageDates:
             if name is not None:
                 dirty.add(name)
     return PageDates(today, changed, frozenset(dirty))
+
+
+class Reading:
+    """``read`` under way in a thread, started as soon as the paths are known: git's three commands
+    run while the build reads the pages, so their wall time overlaps the build's own work (a
+    build's first page waited for them). ``result`` waits for the answer, or raises what read did."""
+
+    def __init__(self, root: Path, paths: Iterable[str | Path]):
+        self._root, self._paths = root, list(paths)
+        self._answer: PageDates | None = None
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mdcite-pagedates", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._answer = read(self._root, self._paths)
+        except BaseException as exc:  # raised where the dates are asked for, as before
+            self._failure = exc
+
+    def result(self) -> PageDates:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        assert self._answer is not None
+        return self._answer
