@@ -100,11 +100,20 @@ def test_a_reading_raises_in_the_caller_what_read_raised(repo, monkeypatch):
         pagedates.Reading(repo, ["docs"]).result()
 
 
-def test_the_index_starts_reading_the_dates_when_it_is_built(repo):
+def test_a_build_index_starts_reading_the_dates_when_it_is_built(repo):
+    from mdcite import index
+
+    (repo / "references.bib").write_text("", encoding="utf-8")
+    idx = index.get(repo, recheck=True)
+    assert idx.dates is None and idx.dates_reading is not None
+    page = idx.pages["a.md"]
+    assert idx.page_date(page) == dt.date(2026, 12, 2)
+
+
+def test_a_check_index_runs_no_git_until_a_date_is_asked_for(repo):
     from mdcite import index
 
     (repo / "references.bib").write_text("", encoding="utf-8")
     idx = index.build(repo)
-    assert idx.dates is None and idx.dates_reading is not None
-    page = idx.pages["a.md"]
-    assert idx.page_date(page) == dt.date(2026, 12, 2)
+    assert idx.dates is None and idx.dates_reading is None
+    assert idx.page_date(idx.pages["a.md"]) == dt.date(2026, 12, 2)

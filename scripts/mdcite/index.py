@@ -399,10 +399,12 @@ def shown_path(path: Path, root: Path) -> str:
 
 def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path = "references.bib",
           directory_urls: bool = True, kinds: tuple[LabelKind, ...] | None = None,
-          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
+          evidence_dir: str | Path = evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml",
+          dates_early: bool = False) -> Index:
     """The index of the project at ``root``; ``config_file`` (relative to root) is the site's
     configuration, read for its nav; its families of labels those given, else those the
-    configuration enables (the engine's own and its extensions')."""
+    configuration enables (the engine's own and its extensions'). ``dates_early``: start reading
+    git's page dates now, in a thread (a build, which dates every page; a check dates none)."""
     root = Path(root)
     if kinds is None:
         kinds = label_kinds(root, config_file)
@@ -416,7 +418,8 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
         bib_errors = SourceError(bib.problems) if bib.problems else None
     except SourceError as exc:
         bib_errors = exc
-    dates_reading = pagedates.Reading(root, dated_paths(root, docs, bib))  # git runs while the pages are read
+    # git runs while the pages are read
+    dates_reading = pagedates.Reading(root, dated_paths(root, docs, bib)) if dates_early else None
 
     _, settings = read_config(root, config_file)  # read once: its nav and its Markdown extensions
     extensions = blocks.extensions_of(settings)
@@ -645,7 +648,7 @@ def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_
                                           root_p / evidence_dir, config_file):
             _CACHE[key] = (current, now)
             return current
-    fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir, config_file)
+    fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir, config_file, dates_early=True)
     _CACHE.clear()
     _CACHE[key] = (fresh, now)
     return fresh
