@@ -53,3 +53,11 @@ def test_identical_pages_are_no_error_of_the_check_itself(twins):
     """With a generator that names each page, identical text is harmless: only a look-up by text
     refuses it."""
     assert [str(d) for d in scan(twins).all_diagnostics() if "identical" in d.message] == []
+
+
+@pytest.mark.parametrize("variant", ["Text.  \nMore\t\n", "Text.\r\nMore\r\n", "Text.\u00a0\nMore\u2003",
+                                     "\n\nText.\nMore\n\n"])
+def test_a_body_hashes_as_its_text_with_no_space_at_line_ends_and_no_carriage_returns(variant):
+    from mdcite.index import body_hash
+
+    assert body_hash(variant) == body_hash("Text.\nMore")
