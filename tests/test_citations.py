@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import unescape
 
@@ -11,7 +12,7 @@ import pytest
 from clausemap.extension import ClauseMapExtension
 from mdcite.errors import SourceError
 from mdcite.extension import CitationsExtension
-from mdcite.syntax import parse_group, scan
+from mdcite.syntax import Cite, parse_group, scan, shifted
 from tests.helpers import render_page, render_text
 
 
@@ -68,6 +69,36 @@ def test_markdown_in_a_prefix_or_locator_is_still_rendered(project):
     assert re.search(r'\(see <em>inter alia</em> <a class="citation" href="#ref-org-2025"[^>]*>'
                      r'Gulf International Forum 2025</a>, pp\. <code>4</code>; '
                      r'<a class="citation" href="#ref-tass-2025-duma"[^>]*>TASS 2025a</a>\)', html)
+
+
+def test_a_citation_written_a_second_time_still_lists_its_works(project):
+    first = render_text(project, "A claim [@org-2025; see @tass-2025-duma, p. 4].\n")
+    again = render_text(project, "Another claim [@org-2025; see @tass-2025-duma, p. 4].\n")
+
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<li class="reference" id="ref-([^"]+)"', html)
+
+    assert listed(first) == listed(again) == ["org-2025", "tass-2025-duma"]
+    assert again.replace("Another claim", "A claim") == first
+
+
+def test_a_citation_is_written_afresh_once_references_bib_changes(project):
+    before = render_text(project, "A claim [@org-2025].\n")
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("{{Gulf International Forum}}", "{{Caspian Forum}}"),
+                   encoding="utf-8")
+    after = render_text(project, "A claim [@org-2025].\n")
+    assert ">Gulf International Forum 2025</a>" in before
+    assert ">Caspian Forum 2025</a>" in after
+
+
+def test_a_moved_citation_keeps_every_field_but_its_offsets():
+    offsets = ("start", "end", "group", "key_end")
+    others = {f.name: object() for f in dataclasses.fields(Cite) if f.name not in offsets}
+    cite = Cite(start=4, end=20, items=(), group=10, key_end=8)
+    moved = shifted(dataclasses.replace(cite, **others), 3)
+    assert [getattr(moved, name) for name in offsets] == [7, 23, 13, 11]
+    assert {name: getattr(moved, name) for name in others} == others
 
 
 def test_plain_prefix_and_locator_are_escaped_text(project):

@@ -7,11 +7,11 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import xml.etree.ElementTree as etree
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
 from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
@@ -24,7 +24,7 @@ from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
 from .labelkinds import BUILT_IN, LabelKind, kind_of
-from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, block_reading, link_label, read, shifted
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, block_start, link_label, read, shifted
 
 ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 OTHER = "#"  # works whose creator does not begin with a Latin letter
@@ -50,6 +50,8 @@ class PageState:
         self.cited: list[str] = []
         self.readings: list[tuple[str, tuple[CiteItem, ...], str]] = []  # (kind, works, label)
         self.updated = None  # the page's date, set by the cite blocks for the date mark
+        # The citations of the page's one reading by offset, once a paragraph is rendered from it.
+        self.reading_cites: dict[int, Cite] | None = None
 
 
 def generator_source(md) -> str | None:
@@ -129,9 +131,12 @@ class IdentifyPage(Preprocessor):
 # A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
 # else (emphasis, quotes that smarty curls, "--", links, code) goes through Python-Markdown.
 PLAIN_AFFIX_RE = re.compile(r"(?:[^\W_]|[ .,:;()/§–—-])*")  # not '_', which may be emphasis
+NON_SPACE_RE = re.compile(r"\S")  # what str.strip() keeps (both take Unicode's white space)
 
 
 def plain_affix(text: str) -> bool:
+    if not text:  # most citations have neither prefix nor suffix
+        return True
     return bool(PLAIN_AFFIX_RE.fullmatch(text)) and "--" not in text and "..." not in text
 
 
@@ -154,19 +159,57 @@ def citation_span_html(ref, label: str) -> str:
             f"{escape(label, quote=False)}</span>")
 
 
+# The citations written as finished HTML from one bibliography: a site cites the same works in
+# the same words many times. Kept here, not on the Markdown object, which MkDocs makes afresh for
+# every page. See ``written_from``.
+_written: tuple[object, dict[tuple, tuple[str, tuple[str, ...]]]] = (None, {})
+
+
+def written_from(bib) -> dict[tuple, tuple[str, tuple[str, ...]]]:
+    """The finished citations written from ``bib`` so far (their HTML, and the works they link in
+    the order they link them), by what the HTML depends on besides ``bib``: (works cited, in
+    text, in a link's text, tags in comments, quotes curled). None yet for a new bibliography:
+    each index build loads references.bib afresh (a ``make serve`` rebuild too), so no citation
+    outlives the entries it was written from."""
+    global _written
+    if _written[0] is not bib:
+        _written = (bib, {})
+    return _written[1]
+
+
 # Where a citation may start; the shared reader decides whether one does.
 TRIGGER_RE = r"\[|-(?=@)|@"
 
 
 
 
-@dataclasses.dataclass(frozen=True)
-class LinkWay:
-    """How the links of the citation being rendered are written."""
+class LinkWay(NamedTuple):
+    """How the links of the citation being rendered are written (a named tuple: one is made per
+    citation, at half the cost of a frozen dataclass)."""
 
     in_link: bool  # inside a link's text: a span, not a second link
     finished: bool  # the whole citation becomes finished HTML (else each link is stored alone)
     hide_tags: bool  # each link's tags go inside the comment markers (links_in_comment)
+    smart: bool  # smarty curls the document's quotes (asked once per citation, not per work)
+    linked: list[str]  # the works linked so far, in order: noted as cited once it is written
+
+
+class Reading(NamedTuple):
+    """A block's citations, by their offset in the text they were read from (the block's, or the
+    whole page's), and how the block stands in that text: each citation from ``floor`` on is
+    ``delta`` characters later in the block as it is now (a paragraph starts ``at`` in its page:
+    delta -at, floor at; a citation replaced by its placeholder moves what follows it, and those
+    before it are gone). No citation is moved until it is asked for: only those rendered are."""
+
+    by_start: dict[int, Cite]
+    delta: int = 0
+    floor: int = 0
+
+    def at(self, offset: int) -> Cite | None:
+        """The citation that starts at ``offset`` of the text as it is now."""
+        first = offset - self.delta
+        cite = self.by_start.get(first) if first >= self.floor else None
+        return shifted(cite, self.delta) if cite is not None and self.delta else cite
 
 
 class CitationPattern(InlineProcessor):
@@ -179,15 +222,16 @@ class CitationPattern(InlineProcessor):
     def __init__(self, pattern, md, ext):
         super().__init__(pattern, md)
         self.ext = ext
-        # The reading of the text last seen, and what it becomes once a citation is replaced.
-        self.seen: tuple[str, dict[int, Cite]] = ("", {})
-        self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+        # The reading of the text last seen, and what it becomes once a citation is replaced: the
+        # text, then its reading as a Reading (citations by offset, moved by ``delta``).
+        self.seen: tuple[str, Reading] = ("", Reading({}))
+        self.carried: tuple[str, str, int, Reading] | None = None
 
-    def cites(self, data: str) -> dict[int, Cite]:
-        """The citations of the text by offset. A paragraph is not read again: its citations are
-        those of the page's one reading (the index's, which ``mdcite check`` reports), found by
-        position; other blocks are read once. After a citation becomes a placeholder, the text's
-        reading is the old one moved by the placeholder's length."""
+    def cites(self, data: str) -> Reading:
+        """The citations of the text. A paragraph is not read again: its citations are those of
+        the page's one reading (the index's, which ``mdcite check`` reports), found by position;
+        other blocks are read once. After a citation becomes a placeholder, the text's reading is
+        the old one moved by the placeholder's length (the same citations, a new ``delta``)."""
         if data is self.seen[0] or data == self.seen[0]:
             return self.seen[1]
         carried, self.carried = self.carried, None
@@ -196,14 +240,18 @@ class CitationPattern(InlineProcessor):
             middle = len(data) - len(tail)
             if (data.startswith(head) and data.endswith(tail)
                     and util.INLINE_PLACEHOLDER_RE.fullmatch(data, len(head), middle)):
-                delta = middle - end
-                found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
+                found = Reading(after.by_start, after.delta + middle - end, after.floor)
                 self.seen = (data, found)
                 return found
-        page = self.ext.state.page
-        found = block_reading(page.reading, data) if page is not None and page.reading else None
-        if found is None:  # not whole lines of the page (a list item, a table cell, a heading)
-            found = {cite.start: cite for cite in read(data, self.links())}
+        state = self.ext.state
+        page = state.page
+        at = block_start(page.reading, data) if page is not None and page.reading else None
+        if at is not None:  # the page's citations, seen through the block (from ``at`` on)
+            if state.reading_cites is None:
+                state.reading_cites = {cite.start: cite for cite in page.reading[1]}
+            found = Reading(state.reading_cites, -at, at)
+        else:  # not whole lines of the page (a list item, a table cell, a heading): read alone
+            found = Reading({cite.start: cite for cite in read(data, self.links())})
         self.seen = (data, found)
         return found
 
@@ -215,39 +263,43 @@ class CitationPattern(InlineProcessor):
         """Whether smarty curls quotes: it cannot see a citation, stored as a placeholder."""
         return "smarty" in self.md.treeprocessors
 
-    def closing_quote(self, data: str, cite: Cite) -> str:
+    def closing_quote(self, data: str, cite: Cite, smart: bool) -> str:
         """The quote right after a citation, curled as Pandoc curls it (smarty, seeing only a
         placeholder before it, would open a quote): ’ for a ', ” for a " that closes one."""
         after = data[cite.end:cite.end + 1]
-        if not self.smart() or not after or after not in "'\"":
+        if not after or after not in "'\"" or not smart:
             return ""
         if after == "'":
             return "\u2019"
         return "\u201d" if data.count('"', 0, cite.start) % 2 == 1 else ""
 
-    def suffix(self, item: CiteItem) -> str:
+    def suffix(self, item: CiteItem, way: LinkWay) -> str:
         """The suffix as printed; a leading apostrophe (``[@key's]``) curled as Pandoc curls it,
         where smarty, after the year, would open a quote."""
+        if not item.suffix:  # most citations have none
+            return ""
         text = item.suffix_text()
         bare = text.lstrip(" ,")
-        if self.smart() and bare.startswith("'") and "'" not in bare[1:]:
+        if way.smart and bare.startswith("'") and "'" not in bare[1:]:
             return text[:len(text) - len(bare)] + "\u2019" + bare[1:]
         return text
 
-    def replaced(self, data: str, cite: Cite) -> None:
-        """Remember how the reading continues once ``cite`` is a placeholder in ``data``."""
+    def replaced(self, data: str, cite: Cite, end: int) -> None:
+        """Remember how the reading continues once ``cite``, up to ``end``, is a placeholder in
+        ``data``: only the citations from ``end`` on are left in it."""
         if cite.crossref and cite.group >= 0:
             return  # the group after it is read afresh, as a group of its own
-        after = {start: c for start, c in self.seen[1].items() if start >= cite.end}
-        self.carried = (data[:cite.start], data[cite.end:], cite.end, after)
+        before = self.seen[1]
+        after = Reading(before.by_start, before.delta, end - before.delta)
+        self.carried = (data[:cite.start], data[end:], end, after)
 
     def handleMatch(self, m, data):
-        cite = self.cites(data).get(m.start())
+        cite = self.cites(data).at(m.start())
         if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
             return None, None, None
         node, start, end = self.render(cite, data)
         if node is not None:
-            self.replaced(data, dataclasses.replace(cite, end=end))
+            self.replaced(data, cite, end)
         return node, start, end
 
     def render(self, cite: Cite, data: str):
@@ -260,24 +312,37 @@ class CitationPattern(InlineProcessor):
             state.readings.append(("crossref", (), label.id))
             return self.ext.crossref_link(label, cite.in_link), cite.start, cite.key_end
         bib = state.index.bib
-        if any(item.key not in bib for item in cite.items):
-            return None, None, None
-        way = LinkWay(
-            in_link=cite.in_link,
-            # Plain words around the works (no Markdown, nothing to escape): the whole citation is
-            # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
-            finished=all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items),
-            # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
-            # that opens with a comment for a block of its own and drop the paragraph around it.
-            hide_tags=self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip()))
+        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
+        # that opens with a comment for a block of its own and drop the paragraph around it.
+        # (Searched for, not sliced and stripped: the paragraph is copied for no citation.)
+        hide_tags = self.ext.links_in_comment and bool(NON_SPACE_RE.search(data, 0, cite.start)
+                                                       or NON_SPACE_RE.search(data, cite.end))
+        smart = self.smart()
+        written = written_from(bib)
+        known = written.get((cite.items, cite.in_text, cite.in_link, hide_tags, smart))
+        if known is None:
+            if any(item.key not in bib for item in cite.items):
+                return None, None, None
+            way = LinkWay(
+                in_link=cite.in_link,
+                # Plain words around the works (no Markdown, nothing to escape): the whole citation
+                # is finished HTML, stored once; otherwise each link is stored, the words stay Markdown.
+                finished=all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items),
+                hide_tags=hide_tags, smart=smart, linked=[])
+            text = self.in_text(cite, way) if cite.in_text else "(" + self.works(cite.items, way) + ")"
+            linked = tuple(way.linked)
+            if way.finished:  # nothing in it is the page's own (no stashed link): it serves every page
+                written[cite.items, cite.in_text, cite.in_link, hide_tags, smart] = (text, linked)
+        else:
+            way, (text, linked) = None, known
+        for key in linked:
+            self.ext.note_cited(key)
         if cite.in_text:
             state.readings.append(("intext", cite.items, cite.items[0].key))
-            text = self.in_text(cite, way)
         else:
             state.readings.append(("group", cite.items, ""))
-            text = "(" + self.works(cite.items, way) + ")"
-        quote = self.closing_quote(data, cite)
-        if way.finished:  # no pattern looks into it again
+        quote = self.closing_quote(data, cite, smart)
+        if way is None or way.finished:  # no pattern looks into it again
             return self.md.htmlStash.store(text + quote), cite.start, cite.end + len(quote)
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
@@ -287,7 +352,7 @@ class CitationPattern(InlineProcessor):
     def link(self, key: str, label: str, way: LinkWay) -> str:
         """One work's link, as finished HTML: the links are not built as trees that every later
         step would walk. (Inside a citation whose words are Markdown, stored on its own.)"""
-        self.ext.note_cited(key)
+        way.linked.append(key)
         ref = self.ext.state.index.bib[key]
         html = citation_span_html(ref, label) if way.in_link else citation_html(ref, label, way.hide_tags)
         return html if way.finished else self.md.htmlStash.store(html)
@@ -299,7 +364,7 @@ class CitationPattern(InlineProcessor):
         for i, item in enumerate(items):
             parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
             parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), way))
-            parts.append(self.suffix(item))
+            parts.append(self.suffix(item, way))
         return "".join(parts)
 
     def in_text(self, cite: Cite, way: LinkWay) -> str:
@@ -310,7 +375,7 @@ class CitationPattern(InlineProcessor):
         if not rest and not first.suffix:
             label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
             return self.link(first.key, label, way)
-        tail = self.suffix(first) + ("; " + self.works(rest, way) if rest else "")
+        tail = self.suffix(first, way) + ("; " + self.works(rest, way) if rest else "")
         year = self.link(first.key, ref.year_label, way)
         if first.mode != IN_TEXT:
             return year + tail
