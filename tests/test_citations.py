@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from html import unescape
 
@@ -12,7 +11,7 @@ import pytest
 from clausemap.extension import ClauseMapExtension
 from mdcite.errors import SourceError
 from mdcite.extension import CitationsExtension
-from mdcite.syntax import Cite, parse_group, scan, shifted
+from mdcite.syntax import parse_group, scan
 from tests.helpers import render_page, render_text
 
 
@@ -90,15 +89,6 @@ def test_a_citation_is_written_afresh_once_references_bib_changes(project):
     after = render_text(project, "A claim [@org-2025].\n")
     assert ">Gulf International Forum 2025</a>" in before
     assert ">Caspian Forum 2025</a>" in after
-
-
-def test_a_moved_citation_keeps_every_field_but_its_offsets():
-    offsets = ("start", "end", "group", "key_end")
-    others = {f.name: object() for f in dataclasses.fields(Cite) if f.name not in offsets}
-    cite = Cite(start=4, end=20, items=(), group=10, key_end=8)
-    moved = shifted(dataclasses.replace(cite, **others), 3)
-    assert [getattr(moved, name) for name in offsets] == [7, 23, 13, 11]
-    assert {name: getattr(moved, name) for name in others} == others
 
 
 def test_plain_prefix_and_locator_are_escaped_text(project):

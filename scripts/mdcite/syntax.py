@@ -881,14 +881,6 @@ def block_start(reading: tuple[str, tuple[Cite, ...]], block: str) -> int | None
 _START, _END = attrgetter("start"), attrgetter("end")
 
 
-def shifted(cite: Cite, delta: int) -> Cite:
-    """The same citation, ``delta`` characters later in the text (earlier when negative).
-    Built directly: ``dataclasses.replace`` costs five times as much, once per citation rendered."""
-    return Cite(cite.start + delta, cite.end + delta, cite.items, cite.in_text,
-                cite.group + delta if cite.group >= 0 else -1,
-                cite.key_end + delta if cite.key_end >= 0 else -1, cite.in_link, cite.problem)
-
-
 def read_lines(lines: list[str], code: dict[int, bool] | None = None) -> tuple[str, tuple[Cite, ...]]:
     """A page's text as the reader sees it (code and link definitions blanked), its citations.
     ``code``: Python-Markdown's answer for indented lines (see ``fence_mask``)."""
