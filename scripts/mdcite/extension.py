@@ -256,6 +256,10 @@ class CitationPattern(InlineProcessor):
                 return
         state = self.ext.state
         page = state.page
+        if "@" not in data:  # no citation (a '[' of a link, say): nothing to look up or read
+            self.by_start, self.delta, self.floor = {}, 0, 0
+            self.seen = data
+            return
         at = block_start(page.reading, data) if page is not None and page.reading else None
         if at is not None:  # the page's citations, seen through the block (from ``at`` on)
             if state.reading_cites is None:
