@@ -70,6 +70,27 @@ def test_markdown_in_a_prefix_or_locator_is_still_rendered(project):
                      r'<a class="citation" href="#ref-tass-2025-duma"[^>]*>TASS 2025a</a>\)', html)
 
 
+def test_a_citation_written_a_second_time_still_lists_its_works(project):
+    first = render_text(project, "A claim [@org-2025; see @tass-2025-duma, p. 4].\n")
+    again = render_text(project, "Another claim [@org-2025; see @tass-2025-duma, p. 4].\n")
+
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<li class="reference" id="ref-([^"]+)"', html)
+
+    assert listed(first) == listed(again) == ["org-2025", "tass-2025-duma"]
+    assert again.replace("Another claim", "A claim") == first
+
+
+def test_a_citation_is_written_afresh_once_references_bib_changes(project):
+    before = render_text(project, "A claim [@org-2025].\n")
+    bib = project / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("{{Gulf International Forum}}", "{{Caspian Forum}}"),
+                   encoding="utf-8")
+    after = render_text(project, "A claim [@org-2025].\n")
+    assert ">Gulf International Forum 2025</a>" in before
+    assert ">Caspian Forum 2025</a>" in after
+
+
 def test_plain_prefix_and_locator_are_escaped_text(project):
     html = render_text(project, "A claim [see @org-2025, ch. 2, §3 (annex)].\n")
     assert '(see <a class="citation" href="#ref-org-2025"' in html

@@ -7,11 +7,11 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import xml.etree.ElementTree as etree
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
 from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
@@ -24,7 +24,7 @@ from . import index as index_module
 from .errors import SourceError
 from .evidence import sections_of
 from .labelkinds import BUILT_IN, LabelKind, kind_of
-from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, block_reading, link_label, read, shifted
+from .syntax import IN_TEXT, PLACEHOLDER_RE, Cite, CiteItem, block_start, link_label, read
 
 ALPHABET = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 OTHER = "#"  # works whose creator does not begin with a Latin letter
@@ -50,6 +50,9 @@ class PageState:
         self.cited: list[str] = []
         self.readings: list[tuple[str, tuple[CiteItem, ...], str]] = []  # (kind, works, label)
         self.updated = None  # the page's date, set by the cite blocks for the date mark
+        # The citations of the page's one reading by offset, once a paragraph is rendered from it.
+        self.reading_cites: dict[int, Cite] | None = None
+        self.smart = False  # smarty curls the document's quotes (it cannot see a stored citation)
 
 
 def generator_source(md) -> str | None:
@@ -91,6 +94,7 @@ class IdentifyPage(Preprocessor):
         ext = self.ext
         state = ext.begin()
         idx = state.index = ext.get_index()
+        state.smart = "smarty" in self.md.treeprocessors
         text = "\n".join(lines)
         src = generator_source(self.md)
         if src is not None:
@@ -129,9 +133,21 @@ class IdentifyPage(Preprocessor):
 # A prefix or locator that no inline pattern would change ("see", "p. 4", "ch. 2, §3"); anything
 # else (emphasis, quotes that smarty curls, "--", links, code) goes through Python-Markdown.
 PLAIN_AFFIX_RE = re.compile(r"(?:[^\W_]|[ .,:;()/§–—-])*")  # not '_', which may be emphasis
+NON_SPACE_RE = re.compile(r"\S")  # what str.strip() keeps (both take Unicode's white space)
+
+
+def words_around(data: str, start: int, end: int) -> bool:
+    """Whether ``data`` holds more than white space before ``start`` or from ``end`` on. Its first
+    and last characters nearly always answer (Python-Markdown strips a paragraph); only otherwise
+    is it searched, never sliced and stripped, which would copy the paragraph for each citation."""
+    if (start and not data[0].isspace()) or (end < len(data) and not data[-1].isspace()):
+        return True
+    return bool(NON_SPACE_RE.search(data, 0, start) or NON_SPACE_RE.search(data, end))
 
 
 def plain_affix(text: str) -> bool:
+    if not text:  # most citations have neither prefix nor suffix
+        return True
     return bool(PLAIN_AFFIX_RE.fullmatch(text)) and "--" not in text and "..." not in text
 
 
@@ -154,19 +170,49 @@ def citation_span_html(ref, label: str) -> str:
             f"{escape(label, quote=False)}</span>")
 
 
+class Written:
+    """What has been written from one bibliography: a site cites the same works in the same words
+    many times, and each work by few labels. Kept for the module (see ``written_from``), not on
+    the Markdown object, which MkDocs makes afresh for every page."""
+
+    def __init__(self, bib) -> None:
+        self.bib = bib
+        # Each finished citation's HTML and the works it links, in the order it links them, by what
+        # the HTML depends on besides the bibliography: (works cited, in text, in a link's text,
+        # tags in comments, quotes curled).
+        self.citations: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+        # Each link's HTML by (key, label, in a link's text, tags in comments).
+        self.links: dict[tuple[str, str, bool, bool], str] = {}
+
+
+_written = Written(None)
+
+
+def written_from(bib) -> Written:
+    """What has been written from ``bib`` so far; nothing yet for a new bibliography: each index
+    build loads references.bib afresh (a ``make serve`` rebuild too), so nothing written outlives
+    the entries it was written from."""
+    global _written
+    if _written.bib is not bib:
+        _written = Written(bib)
+    return _written
+
+
 # Where a citation may start; the shared reader decides whether one does.
 TRIGGER_RE = r"\[|-(?=@)|@"
 
 
 
 
-@dataclasses.dataclass(frozen=True)
-class LinkWay:
-    """How the links of the citation being rendered are written."""
+class LinkWay(NamedTuple):
+    """How the links of the citation being written are written (a named tuple: made for each
+    citation written, at half the cost of a frozen dataclass)."""
 
     in_link: bool  # inside a link's text: a span, not a second link
     finished: bool  # the whole citation becomes finished HTML (else each link is stored alone)
     hide_tags: bool  # each link's tags go inside the comment markers (links_in_comment)
+    smart: bool  # smarty curls the document's quotes
+    linked: list[str]  # the works linked so far, in order: noted as cited once it is written
 
 
 class CitationPattern(InlineProcessor):
@@ -179,117 +225,154 @@ class CitationPattern(InlineProcessor):
     def __init__(self, pattern, md, ext):
         super().__init__(pattern, md)
         self.ext = ext
-        # The reading of the text last seen, and what it becomes once a citation is replaced.
-        self.seen: tuple[str, dict[int, Cite]] = ("", {})
-        self.carried: tuple[str, str, int, dict[int, Cite]] | None = None
+        # The reading of the text last seen: its citations by their offset in the text they were
+        # read from (the block's, or its page's), of which those from ``floor`` on stand ``delta``
+        # characters later in the block as it is now (a paragraph that starts ``at`` in its page:
+        # delta -at, floor at). Not moved when a citation before them becomes a placeholder: the
+        # delta changes, and only the citation rendered is moved. Attributes, not an object made
+        # for each citation, since this runs for every one.
+        self.seen = ""
+        self.by_start: dict[int, Cite] = {}
+        self.delta = self.floor = 0
+        # Once a citation is replaced: the text before and after it, where it ended, and the new floor.
+        self.carried: tuple[str, str, int, int] | None = None
 
-    def cites(self, data: str) -> dict[int, Cite]:
-        """The citations of the text by offset. A paragraph is not read again: its citations are
-        those of the page's one reading (the index's, which ``mdcite check`` reports), found by
-        position; other blocks are read once. After a citation becomes a placeholder, the text's
-        reading is the old one moved by the placeholder's length."""
-        if data is self.seen[0] or data == self.seen[0]:
-            return self.seen[1]
+    def cites(self, data: str) -> None:
+        """Make the reading above that of ``data``. A paragraph is not read again: its citations
+        are those of the page's one reading (the index's, which ``mdcite check`` reports), found
+        by position; other blocks are read once. After a citation becomes a placeholder, the
+        text's reading is the old one moved by the placeholder's length."""
+        if data is self.seen or data == self.seen:
+            return
         carried, self.carried = self.carried, None
         if carried is not None:
-            head, tail, end, after = carried
+            head, tail, end, floor = carried
             middle = len(data) - len(tail)
-            if (data.startswith(head) and data.endswith(tail)
+            # Compared as slices, not with startswith/endswith: a slice of Latin-1 text stored one
+            # byte a character is compared character by character with a text that is not.
+            if (data[:len(head)] == head and data[middle:] == tail
                     and util.INLINE_PLACEHOLDER_RE.fullmatch(data, len(head), middle)):
-                delta = middle - end
-                found = {start + delta: shifted(cite, delta) for start, cite in after.items()}
-                self.seen = (data, found)
-                return found
-        page = self.ext.state.page
-        found = block_reading(page.reading, data) if page is not None and page.reading else None
-        if found is None:  # not whole lines of the page (a list item, a table cell, a heading)
-            found = {cite.start: cite for cite in read(data, self.links())}
-        self.seen = (data, found)
-        return found
+                self.seen, self.delta, self.floor = data, self.delta + middle - end, floor
+                return
+        state = self.ext.state
+        page = state.page
+        if "@" not in data:  # no citation (a '[' of a link, say): nothing to look up or read
+            self.by_start, self.delta, self.floor = {}, 0, 0
+            self.seen = data
+            return
+        at = block_start(page.reading, data) if page is not None and page.reading else None
+        if at is not None:  # the page's citations, seen through the block (from ``at`` on)
+            if state.reading_cites is None:
+                state.reading_cites = {cite.start: cite for cite in page.reading[1]}
+            self.by_start, self.delta, self.floor = state.reading_cites, -at, at
+        else:  # not whole lines of the page (a list item, a table cell, a heading): read alone
+            self.by_start = {cite.start: cite for cite in read(data, self.links())}
+            self.delta = self.floor = 0
+        self.seen = data
 
     def links(self) -> frozenset[str]:
         """The page's link labels (``@key [label]`` is then a citation and a link, as in Pandoc)."""
         return frozenset(link_label(label) for label in self.md.references)
 
-    def smart(self) -> bool:
-        """Whether smarty curls quotes: it cannot see a citation, stored as a placeholder."""
-        return "smarty" in self.md.treeprocessors
-
-    def closing_quote(self, data: str, cite: Cite) -> str:
-        """The quote right after a citation, curled as Pandoc curls it (smarty, seeing only a
-        placeholder before it, would open a quote): ’ for a ', ” for a " that closes one."""
-        after = data[cite.end:cite.end + 1]
-        if not self.smart() or not after or after not in "'\"":
+    def closing_quote(self, data: str, start: int, end: int, smart: bool) -> str:
+        """The quote right after a citation (from ``start`` to ``end`` in ``data``), curled as
+        Pandoc curls it (smarty, seeing only a placeholder before it, would open a quote): ’ for
+        a ', ” for a " that closes one."""
+        after = data[end:end + 1]
+        if not after or after not in "'\"" or not smart:
             return ""
         if after == "'":
             return "\u2019"
-        return "\u201d" if data.count('"', 0, cite.start) % 2 == 1 else ""
+        return "\u201d" if data.count('"', 0, start) % 2 == 1 else ""
 
-    def suffix(self, item: CiteItem) -> str:
+    def suffix(self, item: CiteItem, way: LinkWay) -> str:
         """The suffix as printed; a leading apostrophe (``[@key's]``) curled as Pandoc curls it,
         where smarty, after the year, would open a quote."""
+        if not item.suffix:  # most citations have none
+            return ""
         text = item.suffix_text()
         bare = text.lstrip(" ,")
-        if self.smart() and bare.startswith("'") and "'" not in bare[1:]:
+        if way.smart and bare.startswith("'") and "'" not in bare[1:]:
             return text[:len(text) - len(bare)] + "\u2019" + bare[1:]
         return text
 
-    def replaced(self, data: str, cite: Cite) -> None:
-        """Remember how the reading continues once ``cite`` is a placeholder in ``data``."""
-        if cite.crossref and cite.group >= 0:
+    def replaced(self, data: str, cite: Cite, start: int, end: int) -> None:
+        """Remember how the reading continues once ``cite``, from ``start`` to ``end`` in
+        ``data``, is a placeholder: only the citations from ``end`` on are left in it."""
+        if cite.group >= 0 and cite.crossref:
             return  # the group after it is read afresh, as a group of its own
-        after = {start: c for start, c in self.seen[1].items() if start >= cite.end}
-        self.carried = (data[:cite.start], data[cite.end:], cite.end, after)
+        self.carried = (data[:start], data[end:], end, end - self.delta)
 
     def handleMatch(self, m, data):
-        cite = self.cites(data).get(m.start())
+        self.cites(data)
+        first = m.start() - self.delta
+        cite = self.by_start.get(first) if first >= self.floor else None
         if cite is None or cite.problem:  # a problem is reported with its location by IdentifyPage
             return None, None, None
-        node, start, end = self.render(cite, data)
+        node, start, end = self.render(cite, data, self.delta)
         if node is not None:
-            self.replaced(data, dataclasses.replace(cite, end=end))
+            self.replaced(data, cite, start, end)
         return node, start, end
 
-    def render(self, cite: Cite, data: str):
+    def render(self, cite: Cite, data: str, delta: int):
+        """The citation's node, and where it starts and ends in ``data``: its offsets are those of
+        the reading it comes from, ``delta`` characters off (moved here, not copied, for speed)."""
         state = self.ext.state
+        start, end = cite.start + delta, cite.end + delta
         if cite.crossref:
             # Only the cross-reference: a bracket after it is then read as a group of its own.
             label = state.index.labels.get(cite.items[0].key)
             if label is None:
                 return None, None, None
             state.readings.append(("crossref", (), label.id))
-            return self.ext.crossref_link(label, cite.in_link), cite.start, cite.key_end
+            return self.ext.crossref_link(label, cite.in_link), start, cite.key_end + delta
         bib = state.index.bib
-        if any(item.key not in bib for item in cite.items):
-            return None, None, None
-        way = LinkWay(
-            in_link=cite.in_link,
-            # Plain words around the works (no Markdown, nothing to escape): the whole citation is
-            # finished HTML, stored once; otherwise each link is stored and the words stay Markdown.
-            finished=all(plain_affix(item.prefix) and plain_affix(item.suffix) for item in cite.items),
-            # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
-            # that opens with a comment for a block of its own and drop the paragraph around it.
-            hide_tags=self.ext.links_in_comment and bool(data[:cite.start].strip() or data[cite.end:].strip()))
+        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
+        # that opens with a comment for a block of its own and drop the paragraph around it.
+        hide_tags = self.ext.links_in_comment and words_around(data, start, end)
+        smart = state.smart
+        written = written_from(bib).citations
+        known = written.get((cite.items, cite.in_text, cite.in_link, hide_tags, smart))
+        if known is None:
+            refs, finished = bib.references, True
+            for item in cite.items:
+                if item.key not in refs:
+                    return None, None, None
+                # Plain words around the works (no Markdown, nothing to escape): the whole citation
+                # is finished HTML, stored once; otherwise each link is stored, the words stay Markdown.
+                finished = finished and plain_affix(item.prefix) and plain_affix(item.suffix)
+            way = LinkWay(in_link=cite.in_link, finished=finished, hide_tags=hide_tags, smart=smart, linked=[])
+            text = self.in_text(cite, way) if cite.in_text else "(" + self.works(cite.items, way) + ")"
+            linked = tuple(way.linked)
+            if finished:  # nothing in it is the page's own (no stashed link): it serves every page
+                written[cite.items, cite.in_text, cite.in_link, hide_tags, smart] = (text, linked)
+        else:
+            way, (text, linked) = None, known
+        for key in linked:
+            self.ext.note_cited(key)
         if cite.in_text:
             state.readings.append(("intext", cite.items, cite.items[0].key))
-            text = self.in_text(cite, way)
         else:
             state.readings.append(("group", cite.items, ""))
-            text = "(" + self.works(cite.items, way) + ")"
-        quote = self.closing_quote(data, cite)
-        if way.finished:  # no pattern looks into it again
-            return self.md.htmlStash.store(text + quote), cite.start, cite.end + len(quote)
+        quote = self.closing_quote(data, start, end, smart)
+        if way is None or way.finished:  # no pattern looks into it again
+            return self.md.htmlStash.store(text + quote), start, end + len(quote)
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
         span.text = text + quote
-        return span, cite.start, cite.end + len(quote)
+        return span, start, end + len(quote)
 
     def link(self, key: str, label: str, way: LinkWay) -> str:
         """One work's link, as finished HTML: the links are not built as trees that every later
         step would walk. (Inside a citation whose words are Markdown, stored on its own.)"""
-        self.ext.note_cited(key)
-        ref = self.ext.state.index.bib[key]
-        html = citation_span_html(ref, label) if way.in_link else citation_html(ref, label, way.hide_tags)
+        way.linked.append(key)
+        bib = self.ext.state.index.bib
+        links = written_from(bib).links
+        html = links.get((key, label, way.in_link, way.hide_tags))
+        if html is None:
+            ref = bib[key]
+            html = citation_span_html(ref, label) if way.in_link else citation_html(ref, label, way.hide_tags)
+            links[key, label, way.in_link, way.hide_tags] = html
         return html if way.finished else self.md.htmlStash.store(html)
 
     def works(self, items, way: LinkWay) -> str:
@@ -299,7 +382,7 @@ class CitationPattern(InlineProcessor):
         for i, item in enumerate(items):
             parts.append(("; " if i else "") + (item.prefix + " " if item.prefix else ""))
             parts.append(self.link(item.key, bib[item.key].cite_label(item.suppress_author), way))
-            parts.append(self.suffix(item))
+            parts.append(self.suffix(item, way))
         return "".join(parts)
 
     def in_text(self, cite: Cite, way: LinkWay) -> str:
@@ -310,7 +393,7 @@ class CitationPattern(InlineProcessor):
         if not rest and not first.suffix:
             label = f"{ref.author_short} ({ref.year_label})" if first.mode == IN_TEXT else ref.year_label
             return self.link(first.key, label, way)
-        tail = self.suffix(first) + ("; " + self.works(rest, way) if rest else "")
+        tail = self.suffix(first, way) + ("; " + self.works(rest, way) if rest else "")
         year = self.link(first.key, ref.year_label, way)
         if first.mode != IN_TEXT:
             return year + tail

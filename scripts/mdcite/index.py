@@ -93,7 +93,7 @@ class PageInfo:
     cited: list[str] = field(default_factory=list)  # first-citation order, unique
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # The reader's one reading of the page (its text as read, and its citations), which the
-    # extension renders from (syntax.block_reading) instead of reading each block again.
+    # extension renders from (syntax.block_start) instead of reading each block again.
     reading: tuple[str, tuple] | None = None
     # Python-Markdown's answer, for each indented line of the body that holds an '@' (0-based),
     # whether it lies in an indented code block (blocks.indented_code): then it is not prose.

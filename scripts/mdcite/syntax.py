@@ -9,11 +9,11 @@ the caller reports with its location (CONTRIBUTING.md lists those departures).""
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 NORMAL, IN_TEXT, SUPPRESS = "NormalCitation", "AuthorInText", "SuppressAuthor"
 CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
@@ -886,12 +886,13 @@ def _definitions_blanked(fenced: list[str]) -> list[str]:
             for line in fenced]
 
 
-def block_reading(reading: tuple[str, tuple[Cite, ...]], block: str) -> dict[int, Cite] | None:
-    """The citations of ``block`` by offset, taken from the reading of the page it is part of, or
-    None when they cannot be: the block must be whole lines of the page's text (a paragraph, as
+def block_start(reading: tuple[str, tuple[Cite, ...]], block: str) -> int | None:
+    """Where ``block`` starts in the text of the page's reading, when that reading is also the
+    block's, else None: the block must be whole lines of the page's text (a paragraph, as
     Python-Markdown hands it to inline patterns) and no citation may cross its edges. Then the
-    page's reading of it is the reading of the block alone, since a citation never spans a blank
-    line and what precedes a line's start does not change how the line is read."""
+    page's citations inside it are the reading of the block alone, moved by its start, since a
+    citation never spans a blank line and what precedes a line's start does not change how the
+    line is read."""
     text, cites = reading
     if not block:
         return None
@@ -901,21 +902,19 @@ def block_reading(reading: tuple[str, tuple[Cite, ...]], block: str) -> dict[int
     end = at + len(block)
     if at < 0 or (end < len(text) and text[end] != "\n"):
         return None
-    found: dict[int, Cite] = {}
-    for cite in cites:
-        if cite.end <= at or cite.start >= end:
-            continue
-        if cite.start < at or cite.end > end:
-            return None
-        found[cite.start - at] = shifted(cite, -at)
-    return found
+    # The page's citations are in order and never overlap (the reader moves past each one it
+    # finds): the only ones that may cross an edge are the first that ends after the block's start
+    # and the last that starts before its end, found by bisection, not by a walk over all of them.
+    first = bisect.bisect_right(cites, at, key=_END)
+    if first < len(cites) and cites[first].start < at < cites[first].end:
+        return None
+    last = bisect.bisect_left(cites, end, lo=first, key=_START) - 1
+    if last >= first and cites[last].end > end:
+        return None
+    return at
 
 
-def shifted(cite: Cite, delta: int) -> Cite:
-    """The same citation, ``delta`` characters later in the text (earlier when negative)."""
-    return dataclasses.replace(cite, start=cite.start + delta, end=cite.end + delta,
-                               group=cite.group + delta if cite.group >= 0 else -1,
-                               key_end=cite.key_end + delta if cite.key_end >= 0 else -1)
+_START, _END = attrgetter("start"), attrgetter("end")
 
 
 def read_lines(lines: list[str], code: dict[int, bool] | None = None,
