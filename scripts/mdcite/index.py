@@ -104,16 +104,9 @@ class PageInfo:
         return body_hash(self.body)
 
 
-# Whitespace at the end of a line, or a carriage return: what body_hash must take off line by line.
-LINE_END_SPACE_RE = re.compile(r"[^\S\n]+(?=\n|\Z)|\r")
-
-
 def body_hash(body: str) -> str:
     """The hash of a page's text that ignores trailing spaces and line endings."""
-    if LINE_END_SPACE_RE.search(body):
-        normal = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n")).strip()
-    else:  # most pages: no line to trim, one C-speed search instead of a loop over every line
-        normal = body.strip()
+    normal = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n")).strip()
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()
 
 
@@ -434,9 +427,10 @@ def build(root: str | Path, docs_dir: str | Path = "docs", bib_path: str | Path 
     extensions = blocks.extensions_of(settings)
     pages: dict[str, PageInfo] = {}
     readings: dict[tuple, tuple] = {}
+    docs_shown = shown_path(docs, root)  # resolved once, not once per page
     for path in sorted(docs.rglob("*.md")):
         src = path.relative_to(docs).as_posix()
-        shown = shown_path(path, root)
+        shown = f"{docs_shown}/{src}"
         try:
             text = bib_module.read_text(path, shown)
         except SourceError as exc:
