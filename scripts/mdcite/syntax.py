@@ -49,6 +49,8 @@ LOCATOR_RE = re.compile(
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+# A line break right after a non-space and right before a ']' (outside code and escapes).
+BREAK_BEFORE_CLOSE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.|(?<=\S)\n(?=\])", re.DOTALL)
 # A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
 # Python-Markdown does (and takes the rest for the address).
 UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
@@ -71,6 +73,9 @@ PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
 # Python-Markdown's def_list and attr_list read them).
 TERM_RE = re.compile(r"^ {0,3}(?P<text>[^\s#:>|<].*?)\s+\{:?(?P<attrs>[^{}]*)\}\s*$")
 DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
+NESTED_CITATION = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
 
 
 @dataclass(frozen=True, order=True)
@@ -225,8 +230,9 @@ def _emphasis(text: str) -> tuple[list[str], int]:
     """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
     paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
     a word); after a non-space it closes the innermost open run of its mark if it is at least as
-    long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
-    the first '*')."""
+    long, even after a space, and what is left of it is a run of its own (``*a***@b`` closes at
+    the first '*'); but inside a single mark a run of exactly two opens a strong of its own
+    (``*a**b*``: Pandoc's ``one`` tries ``two`` there, which then takes the rest)."""
     bare = CODE_OR_ESCAPE_RE.sub(_as_text, text)
     open_runs: list[str] = []
     last_close = -1
@@ -234,6 +240,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
         mark, pos, end = m.group(0)[0], m.start(), m.end()
         if _in_key(bare, pos, end):
             continue  # "@3__t": part of a citation's key
+        if mark == "*" and bare[pos - 1:pos] == "@" and _in_key(bare, pos, pos + 1):
+            pos += 1  # "@**": the first '*' is the key ("@*"), the rest a run of its own
         after = bare[end:end + 1]
         while pos < end:
             before = bare[pos - 1:pos]
@@ -241,7 +249,10 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
                        or (before == "." and bare[pos - 2:pos - 1].isalnum()))
             top = open_runs[-1] if open_runs else ""
-            if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
+            if top == mark and end - pos == 2:
+                open_runs.append(mark * 2)  # "*a**b": strong inside the emphasis, whatever follows
+                pos = end
+            elif top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
             elif len(top) == 3 and top[0] == mark and (mark == "*" or not after.isalnum()):
@@ -431,7 +442,7 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool, key_end: int =
                 problem = ("a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with "
                            "the bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]")
             if _has_cite(text, i + 1, inner) and not problem:
-                problem = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
+                problem = NESTED_CITATION
             i = inner + 1
             if _after_bracket(text, i) == "link":
                 i = LINK_TARGET_AFTER_RE.match(text, i).end()
@@ -467,7 +478,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         emphasis: tuple[str, str] | None = None  # the item's prefix and suffix as written
         if first and keyless_first:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
-            items.append(CiteItem(key="", suffix=text[i:stop]))
+            items.append(CiteItem(key="", suffix=_affix(text[i:stop])))
             emphasis = ("", " " + text[i:stop + 1])
             problem = problem or trouble
         else:
@@ -494,7 +505,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                     problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
                 elif is_crossref(key):
                     problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
-                items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
+                items.append(CiteItem(key=key, prefix=_affix(prefix.strip()), suffix=_affix(text[after:suffix_end].strip()),
                                       mode=mode))
                 emphasis = (prefix, text[after:suffix_end + 1])
                 stop = suffix_end
@@ -508,6 +519,16 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if stop >= close:
             return items, problem, found
         i = stop + 1  # past the ';'
+
+
+def _affix(source: str) -> str:
+    """A prefix or suffix as written, but without a line break that ends the text of a bracket
+    in it, right after a non-space ("[a⏎]", "[⏎]"): Pandoc reads a bracket that is no link as its
+    text on its own, where a closing line break is nothing, and shows "[a]" (Python-Markdown
+    would show "[a ]"). Found by differential fuzzing."""
+    if "\n]" not in source:
+        return source
+    return BREAK_BEFORE_CLOSE_RE.sub(lambda m: "" if m.group(0) == "\n" else m.group(0), source)
 
 
 def _empty_key(prefix: str) -> bool:
@@ -534,8 +555,10 @@ def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
         return Cite(i, swallowed, (), problem=(
             "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
             "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
-    if not found and (problem or not keyless_first):
-        return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
+    if not found and (problem or not keyless_first) and not (keyless_first and problem == NESTED_CITATION):
+        # No key at all: text, as in Pandoc ("@a [sic; really]"); but a locator holding a
+        # citation ("@b [[@d]]") is one to Pandoc, and refused.
+        return None
     return Cite(i, close + 1, tuple(items), problem=problem)
 
 
@@ -695,19 +718,21 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
 
 
 def _tex_command(text: str, i: int) -> Cite | None:
-    """``\\cmd[@key]`` or ``\\cmd{@key}``: a TeX command whose argument holds a citation. Pandoc
+    """``\\cmd[@key]``, ``\\cmd {@key}``: a TeX command whose argument holds a citation. Pandoc
     reads it as raw TeX and drops it with the citation; Python-Markdown shows the backslash and
     the citation. Refused (a problem), since a backslash before a letter is a typo on a page."""
     m = TEX_COMMAND_RE.match(text, i)
     if m is None:
         return None
     end, limit = m.end(), _paragraph_end(text, i)
-    while end < limit and text[end] in "[{":
-        if text[end] == "[":
-            close = _bracket_close(text, end, limit)
+    # Spaces and a line break may stand before each argument ("\\a [@a]", Pandoc's ``sp``); a
+    # '[' that does not close in the paragraph takes the paragraph (Pandoc looks further on).
+    while (start := SPNL_RE.match(text, end, limit).end()) < limit and text[start] in "[{":
+        if text[start] == "[":
+            close = _bracket_close(text, start, limit)
         else:
             depth, close = 0, -1
-            for j in range(end, limit):
+            for j in range(start, limit):
                 depth += (text[j] == "{") - (text[j] == "}")
                 if depth == 0:
                     close = j
