@@ -177,7 +177,7 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
             return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
         return not _after_at(text, j)
     if c == ".":
-        return not _escaped(text, i - 1)
+        return _period_before(text, i)
     if c in "*_":
         return _closes_emphasis(text, i)
     return False
@@ -208,9 +208,23 @@ def _closes_emphasis(text: str, i: int) -> bool:
     return _emphasis(text[start:i] + " ")[1] == i - start
 
 
+def _period_before(text: str, i: int) -> bool:
+    """Whether the '.' right before i ends a string to Pandoc: a period does ("a.", " ."), but
+    not an escaped one, nor the last of an ellipsis (Pandoc's ``smart`` takes "..." as one piece,
+    in threes from the left, so "...." ends in a period again). Found by differential fuzzing."""
+    j = i - 1
+    while j > 0 and text[j - 1] == ".":
+        j -= 1
+    if _escaped(text, j):
+        j += 1
+    return (i - j) % 3 != 0
+
+
 def _as_text(m: re.Match[str]) -> str:
-    """Code or an escape, as the emphasis rules see it: text; but "\\ " is a space to them."""
-    return "x\u00a0" if m.group(0) == "\\ " else "x" * len(m.group(0))
+    """Code or an escape, as the emphasis rules see it: neither a space nor a string (Pandoc's
+    code and escapes leave no string behind, so a '_' may open right after them, and close
+    right before them); but "\\ " is a space to them."""
+    return "\x01\u00a0" if m.group(0) == "\\ " else "\x01" * len(m.group(0))
 
 
 def _in_key(text: str, pos: int, end: int) -> bool:
@@ -247,7 +261,7 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             before = bare[pos - 1:pos]
             # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
             in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
-                       or (before == "." and bare[pos - 2:pos - 1].isalnum()))
+                       or (before == "." and _period_before(bare, pos)))
             top = open_runs[-1] if open_runs else ""
             if top == mark and end - pos == 2:
                 open_runs.append(mark * 2)  # "*a**b": strong inside the emphasis, whatever follows
@@ -515,6 +529,11 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
+        if emphasis is not None and emphasis[0] and _quote_open(emphasis[0] + "@") & set(
+                text[i + len(emphasis[0]):_paragraph_end(text, close)]):
+            problem = problem or ("a quote opened in a citation's prefix closes after its key; Pandoc "
+                                  "then reads the key inside the quotation and the bracket as text: close "
+                                  "the quote before the key, or write ’")
         first = False
         if stop >= close:
             return items, problem, found
