@@ -529,7 +529,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
-        if emphasis is not None and emphasis[0] and _quote_open(emphasis[0] + "@") & set(
+        if emphasis is not None and emphasis[0] and (opened := _quote_open(emphasis[0] + "@")) and opened & set(
                 text[i + len(emphasis[0]):_paragraph_end(text, close)]):
             problem = problem or ("a quote opened in a citation's prefix closes after its key; Pandoc "
                                   "then reads the key inside the quotation and the bracket as text: close "
