@@ -415,7 +415,7 @@ def _quote_open(suffix: str) -> set[str]:
     """The quotes that open in a suffix (written right after its key) and do not close in it:
     a quote opens before a non-space, and not after a letter or digit (an apostrophe), except
     right after the key (``[@y']'``); it closes after a non-space. The suffix ends with the ';'
-    or ']' after it."""
+    or ']' after it. (A prefix is read the same way, written with the '@' of its key after it.)"""
     if "'" not in suffix and '"' not in suffix:
         return set()
     bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), suffix)
