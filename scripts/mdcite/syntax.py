@@ -302,7 +302,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             elif mark == "_" and in_word and end - pos > 1:
                 pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
             else:
-                if after not in ("", " ", "\t") and (mark == "*" or not in_word):
+                # A run of four or more is text to Pandoc's ``enclosure`` ("@a [****]").
+                if after not in ("", " ", "\t") and (mark == "*" or not in_word) and end - pos <= 3:
                     open_runs.append(mark * (end - pos))
                 pos = end
     return open_runs, last_close
@@ -441,7 +442,8 @@ def _emphasis_open(prefix: str, suffix: str) -> bool:
 def _quote_open(suffix: str) -> set[str]:
     """The quotes that open in a suffix (written right after its key) and do not close in it:
     a quote opens before a non-space, and not after a letter or digit (an apostrophe), except
-    right after the key (``[@y']'``); it closes after a non-space. The suffix ends with the ';'
+    right after the key (``[@y']'``) or after the word of an '@' that began no citation
+    (``[@a, x@y']'``); it closes after a non-space. The suffix ends with the ';'
     or ']' after it. (A prefix is read the same way, written with the '@' of its key after it.)"""
     if "'" not in suffix and '"' not in suffix:
         return set()
@@ -453,8 +455,9 @@ def _quote_open(suffix: str) -> set[str]:
         before, after = bare[pos - 1:pos], bare[pos + 1:pos + 2]
         if open_quotes and open_quotes[-1] == c and before and not before.isspace():
             open_quotes.pop()
-        elif after and not after.isspace() and (pos == 0 or not before.isalnum()):
-            open_quotes.append(c)
+        elif after and not after.isspace() and (pos == 0 or not before.isalnum()
+                                                or _after_at(bare, _word_start(bare, pos))):
+            open_quotes.append(c)  # after "x@y" too: no string to Pandoc (see _after_string)
     return set(open_quotes)
 
 
