@@ -76,6 +76,8 @@ DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+\S")
 
 
 NESTED_CITATION = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
+EMPHASIS_ACROSS = ("emphasis crosses the edge of a citation; open and close it within the prefix or the "
+                   "locator, as in [*see* @key]")
 
 
 @dataclass(frozen=True, order=True)
@@ -554,8 +556,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                 emphasis = (prefix, text[after:suffix_end + 1])
                 stop = suffix_end
         if emphasis is not None and _emphasis_open(*emphasis):
-            problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
-                                  "the prefix or the locator, as in [*see* @key]")
+            problem = problem or EMPHASIS_ACROSS
         if emphasis is not None and _quote_open(emphasis[1]) & set(text[close + 1:_paragraph_end(text, close)]):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
@@ -604,11 +605,22 @@ def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
         return Cite(i, swallowed, (), problem=(
             "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
             "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
-    if not found and (problem or not keyless_first) and not (keyless_first and problem == NESTED_CITATION):
-        # No key at all: text, as in Pandoc ("@a [sic; really]"); but a locator holding a
-        # citation ("@b [[@d]]") is one to Pandoc, and refused.
-        return None
+    if not found and (problem or not keyless_first) and not (keyless_first and _read_on(text, i, close, problem)):
+        return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
     return Cite(i, close + 1, tuple(items), problem=problem)
+
+
+def _read_on(text: str, i: int, close: int, problem: str) -> bool:
+    """Whether Pandoc may still read the bracket at i, after an in-text key, as its locator
+    though ours has ``problem``: it holds a citation ("@b [[@d]]"), or emphasis left open in it
+    whose mark comes again after the ']' ("@a [**]**]": the emphasis may hold the ']'). Then
+    the bracket is refused, not read as text (found by differential fuzzing)."""
+    if problem == NESTED_CITATION:
+        return True
+    if problem != EMPHASIS_ACROSS:
+        return False
+    marks = {run[0] for run in _emphasis("k " + text[i + 1:close + 1])[0]}
+    return bool(marks & set(text[close + 1:_paragraph_end(text, close)]))
 
 
 def link_label(label: str) -> str:
