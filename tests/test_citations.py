@@ -291,6 +291,8 @@ def test_comment_opening_a_line_inside_a_group_is_a_located_error(project):
      "<input>:1:9: error: malformed citation: '\\emph' before a citation is a TeX command to Pandoc"),
     ("A claim [@org-2025 _see__ ].\n",
      "<input>:1:9: error: malformed citation: emphasis crosses the edge of a citation"),
+    ("As @org-2025 [**see] here** and] more.\n",
+     "<input>:1:4: error: malformed citation: emphasis crosses the edge of a citation"),
     ('A claim ["see @org-2025] here".\n',
      "<input>:1:9: error: malformed citation: a quote opened in a citation's prefix closes after its key"),
 ])
