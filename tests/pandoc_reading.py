@@ -126,12 +126,23 @@ def affix_texts(markdowns: list[str]) -> dict[str, str]:
                       for affix in (item.prefix, item.suffix) if affix})
     if not affixes:
         return {}
-    # One line each: a line of its own could start a block (a definition, a list) out of context.
-    marked = [f"{AFFIX_MARK} {' '.join(affix.splitlines())}" for affix in affixes]
-    parts = (_split(pandoc_blocks(SEPARATOR.join(marked) + definitions), len(affixes))
-             or [pandoc_blocks(m + definitions) for m in marked])
+    # Each with its line breaks, which Pandoc's emphasis tells from spaces ("_⏎_" is emphasis,
+    # "_ _" is not); but an affix that is then no single paragraph (its last line, cut short
+    # before the key, may open a block: "o⏎:" a definition) is read again on one line.
+    parts = _affix_blocks([f"{AFFIX_MARK} {affix}" for affix in affixes], definitions)
+    again = [i for i, part in enumerate(parts) if [block["t"] for block in part] != ["Para"]]
+    if again:
+        joined = [f"{AFFIX_MARK} {' '.join(affixes[i].splitlines())}" for i in again]
+        for i, part in zip(again, _affix_blocks(joined, definitions), strict=True):
+            parts[i] = part
     return {affix: normal(" ".join(stringify(block["c"]) for block in part))[len(AFFIX_MARK):].strip()
             for affix, part in zip(affixes, parts, strict=True)}
+
+
+def _affix_blocks(marked: list[str], definitions: str) -> list[list]:
+    """Pandoc's blocks of each marked affix, in one run (one run each if an affix holds a rule)."""
+    return (_split(pandoc_blocks(SEPARATOR.join(marked) + definitions), len(marked))
+            or [pandoc_blocks(m + definitions) for m in marked])
 
 
 def ours(markdown: str, affix: dict) -> list:

@@ -266,6 +266,8 @@ def render_smart(project, body: str) -> str:
     ("Text **@org-2025", "Text **Gulf International Forum (2025)"),
     ("word**@org-2025 here.", "word**Gulf International Forum (2025) here."),
     ("A claim [@org-2025{}, x].", "A claim (Gulf International Forum 2025, x)."),
+    ("As @org-2025 [[a\n]] says.", "As Gulf International Forum (2025 [a]) says."),
+    ("A claim [@org-2025, [\n]].", "A claim (Gulf International Forum 2025, [])."),
 ])
 def test_form_found_by_differential_fuzzing_renders_as_pandoc_reads_it(project, source, text):
     assert shown(render_text(project, source + "\n").split("<section")[0]) == text
@@ -299,6 +301,26 @@ def test_comment_opening_a_line_inside_a_group_is_a_located_error(project):
     with pytest.raises(SourceError) as caught:
         render_text(project, "A claim [see\n<!-- c --> @org-2025].\n")
     assert "<input>:1:9: error: malformed citation: an HTML comment at the start of a line" in str(caught.value)
+
+
+@pytest.mark.parametrize("source, error", [
+    ("As @org-2025 [see [@tass-2025-duma]] says.\n",
+     "<input>:1:4: error: malformed citation: a citation inside another citation's brackets"),
+    ("A claim \\emph [@org-2025].\n",
+     "<input>:1:9: error: malformed citation: '\\emph' before a citation is a TeX command to Pandoc"),
+    ("A claim \\emph\n[@org-2025 and more.\n",
+     "<input>:1:9: error: malformed citation: '\\emph' before a citation is a TeX command to Pandoc"),
+    ("A claim [@org-2025 _see__ ].\n",
+     "<input>:1:9: error: malformed citation: emphasis crosses the edge of a citation"),
+    ("As @org-2025 [**see] here** and] more.\n",
+     "<input>:1:4: error: malformed citation: emphasis crosses the edge of a citation"),
+    ('A claim ["see @org-2025] here".\n',
+     "<input>:1:9: error: malformed citation: a quote opened in a citation's prefix closes after its key"),
+])
+def test_form_refused_after_differential_fuzzing_is_a_located_error(project, source, error):
+    with pytest.raises(SourceError) as caught:
+        render_text(project, source)
+    assert str(caught.value).startswith(error)
 
 
 def test_citation_syntax_in_an_indented_code_block_is_code(project):

@@ -53,6 +53,8 @@ LOCATOR_RE = re.compile(
     re.IGNORECASE)
 CODE_OR_ESCAPE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.", re.DOTALL)
 EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
+# A line break right after a non-space and right before a ']' (outside code and escapes).
+BREAK_BEFORE_CLOSE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.|(?<=\S)\n(?=\])", re.DOTALL)
 # A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
 # Python-Markdown does (and takes the rest for the address).
 UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
@@ -75,6 +77,11 @@ PLACEHOLDER_RE = re.compile(r"^\s*\[\[(?P<name>[a-z-]+)\]\]\s*$")
 # Python-Markdown's def_list and attr_list read them).
 TERM_RE = re.compile(r"^ {0,3}(?P<text>[^\s#:>|<].*?)\s+\{:?(?P<attrs>[^{}]*)\}\s*$")
 DEFINITION_RE = re.compile(r"^ {0,3}:[ \t]+\S")
+
+
+NESTED_CITATION = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
+EMPHASIS_ACROSS = ("emphasis crosses the edge of a citation; open and close it within the prefix or the "
+                   "locator, as in [*see* @key]")
 
 
 @dataclass(frozen=True, order=True)
@@ -176,7 +183,7 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
             return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
         return not _after_at(text, j)
     if c == ".":
-        return not _escaped(text, i - 1)
+        return _period_before(text, i)
     if c in "*_":
         return _closes_emphasis(text, i)
     return False
@@ -204,12 +211,53 @@ def _closes_emphasis(text: str, i: int) -> bool:
     if _escaped(text, i - 1):
         return False
     start = text.rfind("\n\n", 0, i) + 1
+    if "[" in text[start:i]:  # inside a bracket that closes after i, only the bracket's text counts
+        opened: list[int] = []
+        for k, c in enumerate(CODE_OR_ESCAPE_RE.sub(_as_text, text[start:i]), start):
+            if c == "[":
+                opened.append(k)
+            elif c == "]" and opened:
+                opened.pop()
+        end = _paragraph_end(text, i)
+        start = next((k + 1 for k in reversed(opened) if _bracket_close(text, k, end) >= i), start)
     return _emphasis(text[start:i] + " ")[1] == i - start
 
 
+def _bracket_text_masked(bare: str) -> str:
+    """``bare`` with the text of each bracket that closes blanked out (as neither a space nor a
+    string): Pandoc reads a '[…]' as one piece (a link, a citation, or its text in brackets), so
+    emphasis pairs inside it or outside it, never across its edge (found by differential fuzzing:
+    in "[_]_@b" no emphasis closes before '@b')."""
+    if "[" not in bare:
+        return bare
+    out, opened = list(bare), []
+    for k, c in enumerate(bare):
+        if c == "[":
+            opened.append(k)
+        elif c == "]" and opened:
+            j = opened.pop()
+            if not opened:
+                out[j + 1:k] = "\x01" * (k - j - 1)
+    return "".join(out)
+
+
+def _period_before(text: str, i: int) -> bool:
+    """Whether the '.' right before i ends a string to Pandoc: a period does ("a.", " ."), but
+    not an escaped one, nor the last of an ellipsis (Pandoc's ``smart`` takes "..." as one piece,
+    in threes from the left, so "...." ends in a period again). Found by differential fuzzing."""
+    j = i - 1
+    while j > 0 and text[j - 1] == ".":
+        j -= 1
+    if _escaped(text, j):
+        j += 1
+    return (i - j) % 3 != 0
+
+
 def _as_text(m: re.Match[str]) -> str:
-    """Code or an escape, as the emphasis rules see it: text; but "\\ " is a space to them."""
-    return "x\u00a0" if m.group(0) == "\\ " else "x" * len(m.group(0))
+    """Code or an escape, as the emphasis rules see it: neither a space nor a string (Pandoc's
+    code and escapes leave no string behind, so a '_' may open right after them, and close
+    right before them); but "\\ " is a space to them."""
+    return "\x01\u00a0" if m.group(0) == "\\ " else "\x01" * len(m.group(0))
 
 
 def _in_key(text: str, pos: int, end: int) -> bool:
@@ -229,23 +277,29 @@ def _emphasis(text: str) -> tuple[list[str], int]:
     """The emphasis runs left open at the end of ``text`` and where the last closing one ends,
     paired as Pandoc's ``enclosure`` pairs them: a run opens before a non-space (a '_' not inside
     a word); after a non-space it closes the innermost open run of its mark if it is at least as
-    long, even after a space, and what is left of it is a run of its own (``*a**@b`` closes at
-    the first '*')."""
-    bare = CODE_OR_ESCAPE_RE.sub(_as_text, text)
+    long, even after a space, and what is left of it is a run of its own (``*a***@b`` closes at
+    the first '*'); but inside a single mark a run of exactly two opens a strong of its own
+    (``*a**b*``: Pandoc's ``one`` tries ``two`` there, which then takes the rest)."""
+    bare = _bracket_text_masked(CODE_OR_ESCAPE_RE.sub(_as_text, text))
     open_runs: list[str] = []
     last_close = -1
     for m in EMPHASIS_RUN_RE.finditer(bare):
         mark, pos, end = m.group(0)[0], m.start(), m.end()
         if _in_key(bare, pos, end):
             continue  # "@3__t": part of a citation's key
+        if mark == "*" and bare[pos - 1:pos] == "@" and _in_key(bare, pos, pos + 1):
+            pos += 1  # "@**": the first '*' is the key ("@*"), the rest a run of its own
         after = bare[end:end + 1]
         while pos < end:
             before = bare[pos - 1:pos]
             # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
             in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
-                       or (before == "." and bare[pos - 2:pos - 1].isalnum()))
+                       or (before == "." and _period_before(bare, pos)))
             top = open_runs[-1] if open_runs else ""
-            if top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
+            if top == mark and end - pos == 2:
+                open_runs.append(mark * 2)  # "*a**b": strong inside the emphasis, whatever follows
+                pos = end
+            elif top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
             elif len(top) == 3 and top[0] == mark and (mark == "*" or not after.isalnum()):
@@ -254,7 +308,8 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             elif mark == "_" and in_word and end - pos > 1:
                 pos += 1  # inside a word: one '_' is text, the rest may open ("Z__c_" has "_c_")
             else:
-                if after not in ("", " ", "\t") and (mark == "*" or not in_word):
+                # A run of four or more is text to Pandoc's ``enclosure`` ("@a [****]").
+                if after not in ("", " ", "\t") and (mark == "*" or not in_word) and end - pos <= 3:
                     open_runs.append(mark * (end - pos))
                 pos = end
     return open_runs, last_close
@@ -395,8 +450,9 @@ def _emphasis_open(prefix: str, suffix: str) -> bool:
 def _quote_open(suffix: str) -> set[str]:
     """The quotes that open in a suffix (written right after its key) and do not close in it:
     a quote opens before a non-space, and not after a letter or digit (an apostrophe), except
-    right after the key (``[@y']'``); it closes after a non-space. The suffix ends with the ';'
-    or ']' after it."""
+    right after the key (``[@y']'``) or after the word of an '@' that began no citation
+    (``[@a, x@y']'``); it closes after a non-space. The suffix ends with the ';'
+    or ']' after it. (A prefix is read the same way, written with the '@' of its key after it.)"""
     if "'" not in suffix and '"' not in suffix:
         return set()
     bare = CODE_OR_ESCAPE_RE.sub(lambda m: "x" * len(m.group(0)), suffix)
@@ -407,8 +463,9 @@ def _quote_open(suffix: str) -> set[str]:
         before, after = bare[pos - 1:pos], bare[pos + 1:pos + 2]
         if open_quotes and open_quotes[-1] == c and before and not before.isspace():
             open_quotes.pop()
-        elif after and not after.isspace() and (pos == 0 or not before.isalnum()):
-            open_quotes.append(c)
+        elif after and not after.isspace() and (pos == 0 or not before.isalnum()
+                                                or _after_at(bare, _word_start(bare, pos))):
+            open_quotes.append(c)  # after "x@y" too: no string to Pandoc (see _after_string)
     return set(open_quotes)
 
 
@@ -437,7 +494,7 @@ def _scan_affix(text: str, i: int, close: int, stop_at_key: bool, key_end: int =
                 problem = ("a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with "
                            "the bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]")
             if _has_cite(text, i + 1, inner) and not problem:
-                problem = "a citation inside another citation's brackets; separate works with ';' as in [@a; @b]"
+                problem = NESTED_CITATION
             i = inner + 1
             if _after_bracket(text, i) == "link":
                 i = LINK_TARGET_AFTER_RE.match(text, i).end()
@@ -473,7 +530,7 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         emphasis: tuple[str, str] | None = None  # the item's prefix and suffix as written
         if first and keyless_first:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=False)
-            items.append(CiteItem(key="", suffix=text[i:stop]))
+            items.append(CiteItem(key="", suffix=_affix(text[i:stop])))
             emphasis = ("", " " + text[i:stop + 1])
             problem = problem or trouble
         else:
@@ -500,22 +557,36 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
                     problem = problem or "citation with an empty key; write [@key] with a key from references.bib"
                 elif is_crossref(key):
                     problem = problem or f"'@{key}' is a cross-reference; write it bare, outside brackets"
-                items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=text[after:suffix_end].strip(),
+                items.append(CiteItem(key=key, prefix=_affix(prefix.strip()), suffix=_affix(text[after:suffix_end].strip()),
                                       mode=mode))
                 emphasis = (prefix, text[after:suffix_end + 1])
                 stop = suffix_end
         if emphasis is not None and _emphasis_open(*emphasis):
-            problem = problem or ("emphasis crosses the edge of a citation; open and close it within "
-                                  "the prefix or the locator, as in [*see* @key]")
+            problem = problem or EMPHASIS_ACROSS
         # The quotes first: most suffixes open none, and the rest of the paragraph is long.
         if emphasis is not None and (quotes := _quote_open(emphasis[1])) \
                 and any(q in text[close + 1:_paragraph_end(text, close)] for q in quotes):
             problem = problem or ("a quote opened in a citation's suffix closes after its ']'; Pandoc "
                                   "then reads the bracket as text: close the quote inside, or write ’")
+        if emphasis is not None and emphasis[0] and (opened := _quote_open(emphasis[0] + "@")) and opened & set(
+                text[i + len(emphasis[0]):_paragraph_end(text, close)]):
+            problem = problem or ("a quote opened in a citation's prefix closes after its key; Pandoc "
+                                  "then reads the key inside the quotation and the bracket as text: close "
+                                  "the quote before the key, or write ’")
         first = False
         if stop >= close:
             return items, problem, found
         i = stop + 1  # past the ';'
+
+
+def _affix(source: str) -> str:
+    """A prefix or suffix as written, but without a line break that ends the text of a bracket
+    in it, right after a non-space ("[a⏎]", "[⏎]"): Pandoc reads a bracket that is no link as its
+    text on its own, where a closing line break is nothing, and shows "[a]" (Python-Markdown
+    would show "[a ]"). Found by differential fuzzing."""
+    if "\n]" not in source:
+        return source
+    return BREAK_BEFORE_CLOSE_RE.sub(lambda m: "" if m.group(0) == "\n" else m.group(0), source)
 
 
 def _empty_key(prefix: str) -> bool:
@@ -542,9 +613,22 @@ def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
         return Cite(i, swallowed, (), problem=(
             "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
             "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
-    if not found and (problem or not keyless_first):
+    if not found and (problem or not keyless_first) and not (keyless_first and _read_on(text, i, close, problem)):
         return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
     return Cite(i, close + 1, tuple(items), problem=problem)
+
+
+def _read_on(text: str, i: int, close: int, problem: str) -> bool:
+    """Whether Pandoc may still read the bracket at i, after an in-text key, as its locator
+    though ours has ``problem``: it holds a citation ("@b [[@d]]"), or emphasis left open in it
+    whose mark comes again after the ']' ("@a [**]**]": the emphasis may hold the ']'). Then
+    the bracket is refused, not read as text (found by differential fuzzing)."""
+    if problem == NESTED_CITATION:
+        return True
+    if problem != EMPHASIS_ACROSS:
+        return False
+    marks = {run[0] for run in _emphasis("k " + text[i + 1:close + 1])[0]}
+    return bool(marks & set(text[close + 1:_paragraph_end(text, close)]))
 
 
 def link_label(label: str) -> str:
@@ -717,19 +801,21 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
 
 
 def _tex_command(text: str, i: int) -> Cite | None:
-    """``\\cmd[@key]`` or ``\\cmd{@key}``: a TeX command whose argument holds a citation. Pandoc
+    """``\\cmd[@key]``, ``\\cmd {@key}``: a TeX command whose argument holds a citation. Pandoc
     reads it as raw TeX and drops it with the citation; Python-Markdown shows the backslash and
     the citation. Refused (a problem), since a backslash before a letter is a typo on a page."""
     m = TEX_COMMAND_RE.match(text, i)
     if m is None:
         return None
     end, limit = m.end(), _paragraph_end(text, i)
-    while end < limit and text[end] in "[{":
-        if text[end] == "[":
-            close = _bracket_close(text, end, limit)
+    # Spaces and a line break may stand before each argument ("\\a [@a]", Pandoc's ``sp``); a
+    # '[' that does not close in the paragraph takes the paragraph (Pandoc looks further on).
+    while (start := SPNL_RE.match(text, end, limit).end()) < limit and text[start] in "[{":
+        if text[start] == "[":
+            close = _bracket_close(text, start, limit)
         else:
             depth, close = 0, -1
-            for j in range(end, limit):
+            for j in range(start, limit):
                 depth += (text[j] == "{") - (text[j] == "}")
                 if depth == 0:
                     close = j
