@@ -103,3 +103,22 @@ def test_without_the_clause_map_an_article_reference_is_not_a_known_label(projec
     except Exception as exc:  # the located error of an unknown cross-reference
         html_or_error = str(exc)
     assert "unknown cross-reference '@art-3'" in html_or_error
+
+
+def test_a_page_that_cites_leaves_python_markdowns_html_stash_empty(project):
+    # Its raw-HTML postprocessor scans the whole page, and every stored piece, once anything is
+    # stored; the engine's finished HTML goes in by its own placeholders instead (FinishedHtml).
+    md = markdown.Markdown(extensions=engine(project) + ["smarty"])
+    html = md.convert("# Title\n\nSigned [@treaty-2025], as @treaty-2025 says.\n")
+    assert md.htmlStash.html_counter == 0
+    assert '<a class="citation" href="#ref-treaty-2025">' in html and "\x02" not in html
+    assert re.search(r'</p>\s*<section[^>]*class="references"', html)  # the list is not inside a <p>
+    assert '<ul class="reference-list"><li class="reference" id="ref-treaty-2025">' in html
+
+
+def test_a_citation_in_a_heading_gives_the_table_of_contents_its_words(project):
+    md = markdown.Markdown(extensions=engine(project))
+    html = md.convert("## Signed in Moscow [@treaty-2025]\n\nText.\n")
+    name = md.toc_tokens[0]["name"]
+    assert "\x02" not in name and "mdcite" not in name and name.startswith("Signed in Moscow (")
+    assert '<a class="citation" href="#ref-treaty-2025">' in html

@@ -470,7 +470,8 @@ class CiteBlocks(Treeprocessor):
         """The block as finished HTML, stored once; inside the comment markers that the theme's
         template takes off when the search plugin is to skip it (list_in_comment)."""
         el = etree.Element("p")
-        el.text = self.md.htmlStash.store(f"{self.markers[0]}{block}{self.markers[1]}" if in_comment else block)
+        el.text = self.ext.state.finish(f"{self.markers[0]}{block}{self.markers[1]}" if in_comment else block,
+                                        block=True)
         return el
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from markdown import Extension, util
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -53,6 +54,58 @@ class PageState:
         # The citations of the page's one reading by offset, once a paragraph is rendered from it.
         self.reading_cites: dict[int, Cite] | None = None
         self.smart = False  # smarty curls the document's quotes (it cannot see a stored citation)
+        # Finished HTML that FinishedHtml writes in place of its placeholder, and which of it are
+        # blocks (written in place of the paragraph that holds the placeholder).
+        self.finished: list[str] = []
+        self.blocks: set[int] = set()
+
+    def finish(self, html: str, block: bool = False) -> str:
+        """The placeholder that stands for ``html`` until FinishedHtml writes it in."""
+        if block:
+            self.blocks.add(len(self.finished))
+        self.finished.append(html)
+        return FINISHED.format(len(self.finished) - 1)
+
+
+# Finished HTML (a citation, a reference list, a cite block, the bibliography) stands in the tree
+# as a placeholder of the engine's own, which FinishedHtml replaces. Python-Markdown's HTML stash
+# would serve as well, but once a page has stored anything there, Python-Markdown's raw-HTML
+# postprocessor runs a regular expression over the whole page and over each stored piece, and the
+# table of contents runs it again for every heading: a tenth of the engine's time on a page that
+# cites twenty works. Placeholders between STX and ETX, like Python-Markdown's own, pass through
+# every processor untouched; "mdcite:" keeps them apart from its escapes (STX digits ETX).
+FINISHED = util.STX + "mdcite:{}" + util.ETX
+FINISHED_START = util.STX + "mdcite:"
+
+
+class FinishedHtml(Postprocessor):
+    """Write the engine's finished HTML in place of its placeholders. Runs right after
+    Python-Markdown's raw-HTML postprocessor (30), so that a placeholder inside HTML that it
+    writes in (such as an element that md_in_html stored) is replaced too; the table of contents
+    and MkDocs run every postprocessor on a heading's text, which therefore gets its words."""
+
+    def __init__(self, md, ext):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        state = self.ext.state
+        if not state.finished or FINISHED_START not in text:  # most headings' texts
+            return text
+        finished, blocks = state.finished, state.blocks
+        # One pass, by str.find (a regular expression or a str.replace per block would each scan
+        # the whole page again).
+        parts, at = [], 0
+        while (start := text.find(FINISHED_START, at)) >= 0:
+            end = text.index(util.ETX, start) + 1
+            n = int(text[start + len(FINISHED_START):end - 1])
+            if n in blocks and text.startswith("<p>", start - 3) and text.startswith("</p>", end):
+                start, end = start - 3, end + 4  # a block takes the place of its paragraph
+            parts.append(text[at:start])
+            parts.append(finished[n])
+            at = end
+        parts.append(text[at:])
+        return "".join(parts)
 
 
 def generator_source(md) -> str | None:
@@ -327,8 +380,9 @@ class CitationPattern(InlineProcessor):
             state.readings.append(("crossref", (), label.id))
             return self.ext.crossref_link(label, cite.in_link), start, cite.key_end + delta
         bib = state.index.bib
-        # Not for a citation that is a whole paragraph: Python-Markdown would take stored HTML
-        # that opens with a comment for a block of its own and drop the paragraph around it.
+        # Not for a citation that is a whole paragraph: Python-Markdown's stash, which once stored
+        # it, took HTML that opens with a comment for a block and dropped the paragraph around it.
+        # FinishedHtml would not, but such a citation keeps its plain tags (one output across versions).
         hide_tags = self.ext.links_in_comment and words_around(data, start, end)
         smart = state.smart
         written = written_from(bib).citations
@@ -356,7 +410,7 @@ class CitationPattern(InlineProcessor):
             state.readings.append(("group", cite.items, ""))
         quote = self.closing_quote(data, start, end, smart)
         if way is None or way.finished:  # no pattern looks into it again
-            return self.md.htmlStash.store(text + quote), start, end + len(quote)
+            return state.finish(text + quote), start, end + len(quote)
         # A prefix or suffix with Markdown in it: the text goes back into the tree, processed.
         span = etree.Element("span", {"class": "citation-group"})
         span.text = text + quote
@@ -557,6 +611,8 @@ class CitationsExtension(Extension):
         # the cite blocks, after the list (they close the page) and right after each sec- heading.
         md.treeprocessors.register(citeblock.CiteBlocks(md, self, (LIST_OPEN, LIST_CLOSE)),
                                    "mdcite_cite_blocks", 6)
+        # Finished HTML written in, right after Python-Markdown's raw HTML (30): see FinishedHtml.
+        md.postprocessors.register(FinishedHtml(md, self), "mdcite_finished", 29)
         md.postprocessors.register(citeblock.DateMark(md, self), "mdcite_date_mark", 0)  # last
 
     def begin(self) -> PageState:
@@ -699,7 +755,7 @@ class CitationsExtension(Extension):
         body = f'<ul class="reference-list">{entries}</ul>{self.downloads(refs, f"{stem}-references")}'
         if self.getConfig("list_in_comment"):
             body = f"{LIST_OPEN}{body}{LIST_CLOSE}"
-        etree.SubElement(section, "p").text = self.md.htmlStash.store(body)
+        etree.SubElement(section, "p").text = self.state.finish(body, block=True)
         return section
 
     # -- evidence: passages of the cited works (evidence/, issue 24) ---------------------------------
@@ -754,7 +810,7 @@ class CitationsExtension(Extension):
             if g in groups:
                 parts.append(f'<h2 class="az-letter" id="letter-{LETTER_IDS[g]}">{g}</h2>'
                              f'<ul class="reference-list">{"".join(groups[g])}</ul>')
-        div.text = self.md.htmlStash.store("".join(parts))
+        div.text = self.state.finish("".join(parts))
         return div
 
 

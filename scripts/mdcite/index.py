@@ -633,12 +633,19 @@ RECHECK_SECONDS = 0.5
 _CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources were last checked
 
 
+@functools.lru_cache(maxsize=64)
+def resolved(root: str, cwd: str) -> str:
+    """``root`` made absolute from ``cwd``, its links followed: asked for every page of a build,
+    and a resolve stats each folder of the path."""
+    return str((Path(cwd) / root).resolve())
+
+
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
         kinds: tuple[LabelKind, ...] = BUILT_IN, recheck: bool = False,
         evidence_dir=evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
     """The per-build index, rebuilt only when a source file (or the configuration) has changed
     since the last scan."""
-    key = (str(Path(root).resolve()), str(docs_dir), str(bib_path), directory_urls, kinds,
+    key = (resolved(str(root), os.getcwd()), str(docs_dir), str(bib_path), directory_urls, kinds,
            str(evidence_dir), config_file)
     now = time.monotonic()
     cached = _CACHE.get(key)
