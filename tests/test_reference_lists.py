@@ -12,7 +12,7 @@ import markdown
 
 from clausemap.extension import ClauseMapExtension
 from mdcite import index as index_module
-from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension, entry_heads
+from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension, written_from
 from mdcite.works import Bibliography, Reference
 
 LIST_RE = re.compile(r'<ul class="reference-list">.*?</ul>', re.S)
@@ -139,6 +139,6 @@ def test_an_entry_opening_follows_the_bibliography_it_was_written_for():
         return Bibliography(path="references.bib", references={"a&b": ref})
 
     before, after = bib("Old reference."), bib("New reference.")
-    assert entry_heads(before)["a&b"] == ('<li class="reference" id="ref-a&amp;b"><span class="reference-text" '
-                                          'id="reftext-a&amp;b">Old reference.</span>')
-    assert "New reference." in entry_heads(after)["a&b"]  # references.bib changed: a new bibliography
+    assert written_from(before).entry_head("a&b") == (
+        '<li class="reference" id="ref-a&amp;b"><span class="reference-text" id="reftext-a&amp;b">Old reference.</span>')
+    assert "New reference." in written_from(after).entry_head("a&b")  # references.bib changed: a new bibliography

@@ -225,8 +225,9 @@ def citation_span_html(ref, label: str) -> str:
 
 class Written:
     """What has been written from one bibliography: a site cites the same works in the same words
-    many times, and each work by few labels. Kept for the module (see ``written_from``), not on
-    the Markdown object, which MkDocs makes afresh for every page."""
+    many times, each work by few labels, and lists each work the same way on every page that cites
+    it. Kept for the module (see ``written_from``), not on the Markdown object, which MkDocs makes
+    afresh for every page."""
 
     def __init__(self, bib) -> None:
         self.bib = bib
@@ -236,6 +237,15 @@ class Written:
         self.citations: dict[tuple, tuple[str, tuple[str, ...]]] = {}
         # Each link's HTML by (key, label, in a link's text, tags in comments).
         self.links: dict[tuple[str, str, bool, bool], str] = {}
+        # The opening of each work's entry in a reference list (its id and its reference), by key.
+        self.heads: dict[str, str] = {}
+
+    def entry_head(self, key: str) -> str:
+        head = self.heads.get(key)
+        if head is None:
+            head = self.heads[key] = (f'<li class="reference" id="ref-{escape(key)}">'
+                                      f"{evidence_html.reference_text(self.bib[key])}")
+        return head
 
 
 _written = Written(None)
@@ -504,32 +514,6 @@ class MovedAnchors(Treeprocessor):
             parent.insert(list(parent).index(target), span)
 
 
-class EntryHeads(dict):
-    """The opening of each work's entry in a page's reference list (its id and its reference),
-    written when first asked for. A work is listed on many pages, its entry the same on each."""
-
-    def __init__(self, bib) -> None:
-        super().__init__()
-        self.bib = bib
-
-    def __missing__(self, key: str) -> str:
-        head = self[key] = (f'<li class="reference" id="ref-{escape(key)}">'
-                            f"{evidence_html.reference_text(self.bib[key])}")
-        return head
-
-
-_entry_heads: EntryHeads | None = None
-
-
-def entry_heads(bib) -> EntryHeads:
-    """The entry openings of this bibliography: kept across the pages of a build, and begun
-    afresh for another bibliography (a changed references.bib loads a new one), never stale."""
-    global _entry_heads
-    if _entry_heads is None or _entry_heads.bib is not bib:
-        _entry_heads = EntryHeads(bib)
-    return _entry_heads
-
-
 class ReferenceList(Treeprocessor):
     """Close the page with the list of the works it cites: those of its text (noted by the inline
     pattern) and those of its figures' captions (noted by FigureTree, which therefore runs first)."""
@@ -746,8 +730,8 @@ class CitationsExtension(Extension):
         # The entries and the downloads hold no link for the generator to rewrite: finished HTML,
         # stored as such, rather than a tree that every later step would walk.
         on_page = self.page_passages()  # looked up once for the list, not once per work
-        heads = entry_heads(bib)
-        entries = "".join([heads[ref.key] + (self.passages(ref, on_page) + "</li>" if ref.key in on_page else "</li>")
+        head = written_from(bib).entry_head
+        entries = "".join([head(ref.key) + (self.passages(ref, on_page) + "</li>" if ref.key in on_page else "</li>")
                            for ref in refs])
         self.mark_sections(section, on_page)
         stem = (self.state.page.src[:-3].replace("/", "-") if self.state.page and self.state.page.src
