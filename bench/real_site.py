@@ -117,6 +117,12 @@ def write_plain_config(copy: Path, config: str = "mkdocs.yml") -> list[str]:
         else:
             extensions.append(entry)
     settings["markdown_extensions"] = extensions
+    # The engine's MkDocs hook (it spares Material's search plugin the engine's comments) goes too.
+    hooks = [h for h in settings.get("hooks") or [] if Path(h).name != "searchhook.py"]
+    if hooks:
+        settings["hooks"] = hooks
+    else:
+        settings.pop("hooks", None)
     settings["strict"] = False
     (copy / PLAIN_CONFIG).write_text(yaml.safe_dump(settings, sort_keys=False, allow_unicode=True),
                                      encoding="utf-8")

@@ -90,11 +90,14 @@ def test_ways_of_building_differ_only_in_the_citation_machinery(corpus):
     assert configs["bibtex"]["markdown_extensions"] == floor["markdown_extensions"]
     assert configs["zensical"]["markdown_extensions"] == configs["mdcite"]["markdown_extensions"]
     assert {name: c["site_dir"] for name, c in configs.items()} == {name: f"out/{name}" for name in configs}
-    # The "output alone" way is the floor plus a hook that serves the engine's saved HTML.
+    # The "output alone" way is the floor plus a hook that serves the engine's saved HTML; it and
+    # the engine's MkDocs way use the site's search hook, as the site does; Zensical runs no hooks.
     assert {k: v for k, v in configs["output"].items() if k not in ("hooks", "site_dir")} == \
         {k: v for k, v in floor.items() if k != "site_dir"}
-    assert configs["output"]["hooks"] == ["replay_hook.py"]
-    assert not any("hooks" in c for name, c in configs.items() if name != "output")
+    assert configs["output"]["hooks"] == ["replay_hook.py", bench.SEARCH_HOOK]
+    assert configs["mdcite"]["hooks"] == [bench.SEARCH_HOOK]
+    assert Path(bench.SEARCH_HOOK) == Path(__file__).resolve().parent.parent / "scripts" / "mdcite" / "searchhook.py"
+    assert not any("hooks" in c for name, c in configs.items() if name not in ("output", "mdcite"))
 
 
 def test_output_alone_serves_exactly_what_the_engine_made(tmp_path):
