@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import CROSSREF_PREFIXES
-from .works import Bibliography, Reference
+from .works import NAME_PARTS, AnyCase, BibEntry, Bibliography, Name, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
-    from pybtex.database import Person
     from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
@@ -84,17 +83,26 @@ def pybtex_read(text: str):
     return parser.parse_string(text), parser.source
 
 
+def from_pybtex(data) -> dict[str, BibEntry]:
+    """The entries of pybtex's BibliographyData as the records the fast reader gives (bibread)."""
+    return {key: BibEntry(entry.original_type, entry.key, AnyCase(entry.fields.items()),
+                          AnyCase((role, [Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
+                                          for person in people])
+                                  for role, people in entry.persons.items()))
+            for key, entry in data.entries.items()}
+
+
 def latex_to_text(value: str) -> str:
     """Decode LaTeX escapes (``{\\'e}``, ``\\&``) to Unicode text (style.from_latex is cached:
     names, journals and publishers recur, and latexcodec decodes slowly)."""
     return style.from_latex(value).text
 
 
-def person_name(person: Person, inverted: bool) -> str:
+def person_name(person: Name, inverted: bool) -> str:
     return compose_name(*name_parts(person), inverted)
 
 
-def name_parts(person: Person) -> tuple[str, str, str]:
+def name_parts(person: Name) -> tuple[str, str, str]:
     """A person's first (and middle), last (with any "von") and lineage names as text."""
     return (latex_to_text(" ".join(person.first_names + person.middle_names)),
             latex_to_text(" ".join(person.prelast_names + person.last_names)),
@@ -493,17 +501,18 @@ def read(text: str, shown: str) -> Bibliography:
 
     from . import bibread
 
-    data = None
+    entries = None
     fast = True
     for _ in range(MOST_BROKEN):
         if fast:  # the fast reader, while the file is in the BibTeX it reads exactly as pybtex
             try:
-                data, source = bibread.read(readable)
+                entries, source = bibread.read(readable)
                 break
             except bibread.Unsupported:
                 fast = False
         try:
             data, source = pybtex_read(readable)
+            entries = from_pybtex(data)
             break
         except PybtexError as exc:  # a syntax error, or a mistake worded as a plain PybtexError
             found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
@@ -515,13 +524,13 @@ def read(text: str, shown: str) -> Bibliography:
             problems.append(problem)
             broken.add(key)
             readable = blank(readable, start, end)
-    if data is None:
+    if entries is None:
         raise SourceError(problems)
-    if not data.entries and text.strip() and where and not problems:
+    if not entries and text.strip() and where and not problems:
         raise SourceError([Diagnostic(shown, 1, 1, "no entry could be read")])
 
     refs: dict[str, Reference] = {}
-    for key, entry in data.entries.items():
+    for key, entry in entries.items():
         line, col = where.get(key, [(1, 1)])[0]
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
@@ -550,8 +559,8 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         hint = did_you_mean(etype, REQUIRED)
         return None, [Diagnostic(shown, line, col, f"unknown entry type '@{etype}' for '{key}'{hint}; "
                                  f"use one of {known}")]
-    # pybtex's fields and persons once into plain dictionaries by lower-case name: its
-    # case-insensitive mappings answer each look-up in Python
+    # the fields and persons once into plain dictionaries by lower-case name (the entry's own
+    # mappings keep the names as written)
     written = list(entry.fields.items())
     by_role = {role.lower(): people for role, people in entry.persons.items()}
     have = {name.lower() for name, _ in written} | set(by_role)
@@ -575,7 +584,7 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
                                        f"field '{name}' of '{key}' has a bare '{c}', which in LaTeX "
                                        f"{BARE_SPECIAL_WHY[c]}; write '\\{c}'"))
-        if "\\" in raw:  # only an escape can change (storing into pybtex's fields is slow)
+        if "\\" in raw:  # only an escape can change
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
         raws[lower] = raw

@@ -3,9 +3,10 @@
 pybtex's reader scans the file token by token through a general scanner; on a cold build it was
 a third of the time spent on the bibliography. This reader takes the same steps with a few regular
 expressions: ``@type{key, name = {…} | "…" | number | macro # …}``, ``@string``, ``@comment``,
-``@preamble`` and any text between entries. It builds the entries with pybtex's own ``Entry``,
-``Person`` and ``BibliographyData``, so names are split by pybtex and the result is the same
-objects pybtex's parser returns.
+``@preamble`` and any text between entries. It gives each entry as a ``BibEntry`` holding what
+pybtex's ``Entry`` holds (its fields and its persons as ``Name``, split as pybtex's ``Person``
+splits them), without building pybtex's objects (``bibliography.from_pybtex`` turns what pybtex's
+reader gives into the same records).
 
 It reads only what it is sure pybtex reads the same way, and reads nothing it is unsure of: any
 input it does not follow (an entry in parentheses, an undefined macro, a repeated field, a brace
@@ -20,9 +21,10 @@ import re
 from string import ascii_letters, digits
 
 from pybtex.bibtex.utils import split_name_list
-from pybtex.database import BibliographyData, Entry, Person
 from pybtex.exceptions import PybtexError
 from pybtex.textutils import normalize_whitespace
+
+from .works import NAME_PARTS, BibEntry, Name
 
 # The characters and patterns of pybtex's LowLevelParser (pybtex/database/input/bibtex.py).
 NAME_CHARS = ascii_letters + "@!$&*+-./:;<>?[\\]^_`|~\x7f"
@@ -35,13 +37,15 @@ NUMBER_RE = re.compile(rf"[{digits}]+")
 SPACE_RE = re.compile(r"\s*")
 BRACES_RE = re.compile(r"[{}]")
 QUOTE_OR_BRACES_RE = re.compile(r'["{}]')
+# The usual field, ``name = {value without braces}`` before a comma or the entry's end: what the
+# general steps (a name, '=', a braced string, no '#') read, in one match.
+SIMPLE_FIELD_RE = re.compile(rf"\s*({NAME})\s*=\s*\{{([^{{}}]*)\}}\s*(?=[,}}])")
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
     "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
     "nov": "November", "dec": "December",
 }
-PERSON_FIELDS = {role.lower() for role in Person.valid_roles}
-NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+PERSON_FIELDS = ("author", "editor")  # pybtex's Person.valid_roles, in any case
 MOST_NESTED = 100  # pybtex refuses braces nested deeper than this
 
 
@@ -50,21 +54,22 @@ class Unsupported(Exception):
 
 
 class Reader:
-    """One pass over the text; ``read`` returns pybtex's BibliographyData and the fields as written."""
+    """One pass over the text; ``read`` returns the entries by key and the fields as written."""
 
     def __init__(self, text: str):
         self.text = text
         self.end = len(text)
         self.macros = dict(MONTHS)  # keyed by lower-case name, as pybtex's CaseInsensitiveDict
-        self.data = BibliographyData()
+        self.entries: dict[str, BibEntry] = {}
+        self.keys: set[str] = set()  # lower-case: pybtex refuses a key repeated in any case
         self.source: dict[str, dict[str, str]] = {}
 
-    def read(self) -> tuple[BibliographyData, dict[str, dict[str, str]]]:
+    def read(self) -> tuple[dict[str, BibEntry], dict[str, dict[str, str]]]:
         text, pos = self.text, 0
         while True:
             at = text.find("@", pos)
             if at < 0:
-                return self.data, self.source
+                return self.entries, self.source
             command = COMMAND_RE.match(text, at + 1)
             if not command or command.group(2) != "{":
                 raise Unsupported("not '@name{'")
@@ -107,9 +112,11 @@ class Reader:
         pos = key.end()
         fields: list[tuple[str, list[str]]] = []
         while True:
-            pos = self.skip_space(pos)
-            name = NAME_RE.match(self.text, pos)
-            if name:
+            simple = SIMPLE_FIELD_RE.match(self.text, pos)
+            if simple:  # the steps below in one match, for the usual field
+                fields.append((simple.group(1), [simple.group(2)]))
+                pos = simple.end()
+            elif name := NAME_RE.match(self.text, self.skip_space(pos)):
                 pos = self.required(EQUALS_RE, name.end()).end()
                 parts, pos = self.value(pos)
                 fields.append((name.group(1), parts))
@@ -122,26 +129,29 @@ class Reader:
 
     def add(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
         """pybtex's Parser.process_entry, and SourceParser's record of each value as written."""
-        entry = Entry(entry_type)
+        entry = BibEntry(entry_type, key)
         written: dict[str, str] = {}
         seen: set[str] = set()
         try:
             for name, parts in fields:
                 value = normalize_whitespace("".join(parts))
                 written.setdefault(name, value)
-                if name.lower() in seen:
+                lower = name.lower()
+                if lower in seen:
                     raise Unsupported(f"repeated field {name}")
-                if name.lower() in PERSON_FIELDS:
-                    for person in split_names(value):
-                        entry.add_person(split_person(person), name)
+                if lower in PERSON_FIELDS:
+                    names = [split_person(person) for person in split_names(value)]
+                    if names:  # pybtex's Entry.add_person, one name at a time: no names, no role
+                        entry.persons[name] = names
                 else:
                     entry.fields[name] = value
-                seen.add(name.lower())
-            if key in self.data.entries:
-                raise Unsupported(f"repeated key {key}")
-            self.data.add_entry(key, entry)
+                seen.add(lower)
         except PybtexError as exc:  # a name pybtex cannot split: let pybtex report it
             raise Unsupported(str(exc)) from None
+        if key.lower() in self.keys:
+            raise Unsupported(f"repeated key {key}")
+        self.keys.add(key.lower())
+        self.entries[key] = entry
         self.source.setdefault(key, written)
 
     def value(self, pos: int) -> tuple[list[str], int]:
@@ -199,11 +209,15 @@ PLAIN_NAME_RE = re.compile(r"[^{}\\~,]+(?:,[^{}\\~,]*){0,2}")
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_parts(name: str) -> tuple[tuple[str, ...], ...]:
+def split_person(name: str) -> Name:
+    """pybtex's Person(name), split once per distinct name (organisations recur on every entry);
+    the records are frozen, so entries share them."""
     if PLAIN_NAME_RE.fullmatch(name):
-        return plain_name_parts(name)
+        return Name(*plain_name_parts(name))
+    from pybtex.database import Person  # braces, a backslash or a tie: pybtex's own splitter
+
     person = Person(name)
-    return tuple(tuple(getattr(person, part)) for part in NAME_PARTS)
+    return Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
 
 
 def _is_von(word: str) -> bool:
@@ -245,15 +259,7 @@ def plain_name_parts(name: str) -> tuple[tuple[str, ...], ...]:
     return (tuple(first[:1]), tuple(first[1:]), tuple(prelast), tuple(last), tuple(lineage))
 
 
-def split_person(name: str) -> Person:
-    """pybtex's Person(name), split once per distinct name (organisations recur on every entry)."""
-    person = Person.__new__(Person)  # Person() would split five empty strings first
-    for part, names in zip(NAME_PARTS, _name_parts(name), strict=True):
-        setattr(person, part, list(names))
-    return person
-
-
-def read(text: str) -> tuple[BibliographyData, dict[str, dict[str, str]]]:
-    """The entries pybtex would read from text, with each entry's fields as written (whitespace
-    normalised); Unsupported for anything this reader does not follow exactly."""
+def read(text: str) -> tuple[dict[str, BibEntry], dict[str, dict[str, str]]]:
+    """The entries pybtex would read from text, by key, with each entry's fields as written
+    (whitespace normalised); Unsupported for anything this reader does not follow exactly."""
     return Reader(text).read()
