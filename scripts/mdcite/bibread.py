@@ -214,10 +214,26 @@ def split_person(name: str) -> Name:
     the records are frozen, so entries share them."""
     if PLAIN_NAME_RE.fullmatch(name):
         return Name(*plain_name_parts(name))
+    if is_one_braced_group(name):  # an organisation, "{Valdai Discussion Club}": one last name
+        return Name(last_names=(name,))
     from pybtex.database import Person  # braces, a backslash or a tie: pybtex's own splitter
 
     person = Person(name)
     return Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
+
+
+def is_one_braced_group(name: str) -> bool:
+    """Whether the name is one brace group, "{...}", and nothing else: pybtex's Person then finds
+    no comma and no space outside braces (its split_tex_string counts braces only, backslashes
+    included), so the whole name is one word, and a name of one word is its last name."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for mark in BRACES_RE.finditer(name):
+        depth += 1 if mark.group(0) == "{" else -1
+        if depth == 0:
+            return mark.end() == len(name)
+    return False
 
 
 def _is_von(word: str) -> bool:

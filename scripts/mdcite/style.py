@@ -32,6 +32,7 @@ TERMINATORS = (".", "?", "!")
 # A page range such as 193--201, the one piece of LaTeX most entries have: latexcodec makes the
 # "--" an en dash and changes nothing else in it.
 RANGE_RE = re.compile(r"[0-9A-Za-z]+--[0-9A-Za-z]+")
+BRACE_SPLIT_RE = re.compile(r"([{}])")
 
 
 class FieldIsMissing(Exception):
@@ -74,15 +75,65 @@ def from_latex(value: str) -> Rich:
         return plain(value)
     if RANGE_RE.fullmatch(value):
         return plain(value.replace("--", "\u2013"))
+    # Text.from_latex is LaTeXParser(latexcodec's decoding): with nothing to decode but braces
+    # (``{NATO}``, an organisation's ``{{Valdai Club}}``), the decoding changes nothing, and a
+    # build that meets no other LaTeX imports neither latexcodec nor pybtex's rich text.
+    if not DECODED_RE.search(value):
+        html = braced_html(value)
+        if html is not None:
+            text = value.replace("{", "").replace("}", "")
+            return Rich(html, text, text.endswith(TERMINATORS))
     from pybtex.markup import LaTeXParser
     from pybtex.richtext import Text
     from pybtex.textutils import is_terminated
 
-    # Text.from_latex is LaTeXParser(latexcodec's decoding): with nothing to decode but braces
-    # (``{NATO}``, an organisation's ``{{Valdai Club}}``), the decoding changes nothing, and a
-    # build that meets no other LaTeX does not import latexcodec (a tenth of a cold load).
     rich = Text.from_latex(value) if DECODED_RE.search(value) else LaTeXParser(value).parse()
     return Rich(_html(rich), str(rich), bool(rich) and is_terminated(rich))
+
+
+def braced_html(value: str) -> str | None:
+    """The HTML pybtex writes for text whose only LaTeX is braces (None if they do not balance:
+    pybtex's parser then says why).
+
+    pybtex's LaTeXParser makes each brace group a ``Protected`` part of a ``Text``, and rich text
+    keeps its parts as its constructor leaves them: empty parts dropped, adjacent parts of one
+    kind merged into one (two strings into one string, ``{a}{b}`` into one protected "ab"); its
+    HTML backend writes a protected part as ``<span class="bibtex-protected">``."""
+    stack: list[list] = [[]]
+    for piece in BRACE_SPLIT_RE.split(value):
+        if piece == "{":
+            stack.append([])
+        elif piece == "}":
+            if len(stack) == 1:
+                return None
+            group = stack.pop()
+            stack[-1].append(group)
+        elif piece:
+            stack[-1].append(piece)
+    if len(stack) != 1:
+        return None
+    return _parts_html(_merged(stack[0]))
+
+
+def _merged(parts: list) -> list:
+    """Rich text's constructor on parts (a string, or a list for a protected group): empty parts
+    dropped, adjacent strings joined, adjacent groups merged into one."""
+    out: list = []
+    for part in parts:
+        if isinstance(part, list):
+            part = _merged(part)
+        if not part:
+            continue
+        if out and type(out[-1]) is type(part):
+            out[-1] = out[-1] + part if isinstance(part, str) else _merged(out[-1] + part)
+        else:
+            out.append(part)
+    return out
+
+
+def _parts_html(parts: list) -> str:
+    return "".join(escape(part) if isinstance(part, str)
+                   else f'<span class="bibtex-protected">{_parts_html(part)}</span>' for part in parts)
 
 
 def _html(node) -> str:
