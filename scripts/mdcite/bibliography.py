@@ -6,6 +6,7 @@ fixes the entry without reading Python.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -49,6 +50,9 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
+# The same, each need as a tuple of its options.
+REQUIRED_OPTIONS = {etype: [need if isinstance(need, tuple) else (need,) for need in needs]
+                    for etype, needs in REQUIRED.items()}
 # Fields that hold an address, taken as written.
 VERBATIM = ("url", "doi")
 # Keys the reader takes for cross-references, never for works.
@@ -102,8 +106,10 @@ def person_name(person: Name, inverted: bool) -> str:
     return compose_name(*name_parts(person), inverted)
 
 
+@functools.lru_cache(maxsize=4096)
 def name_parts(person: Name) -> tuple[str, str, str]:
-    """A person's first (and middle), last (with any "von") and lineage names as text."""
+    """A person's first (and middle), last (with any "von") and lineage names as text (once per
+    distinct name: names recur, and a Name is frozen)."""
     return (latex_to_text(" ".join(person.first_names + person.middle_names)),
             latex_to_text(" ".join(person.prelast_names + person.last_names)),
             latex_to_text(" ".join(person.lineage_names)))
@@ -564,9 +570,8 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
     written = list(entry.fields.items())
     by_role = {role.lower(): people for role, people in entry.persons.items()}
     have = {name.lower() for name, _ in written} | set(by_role)
-    for need in REQUIRED[etype]:
-        options = need if isinstance(need, tuple) else (need,)
-        if not have & set(options):
+    for options in REQUIRED_OPTIONS[etype]:
+        if have.isdisjoint(options):
             wanted = " or ".join(f"'{o}'" for o in options)
             problems.append(Diagnostic(shown, line, col,
                                        f"@{etype} entry '{key}' is missing {wanted}"))
@@ -588,7 +593,7 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
         raws[lower] = raw
-        decoded = latex_to_text(raw)
+        decoded = style.from_latex(raw).text  # latex_to_text, without the call
         leftover = LEFTOVER_LATEX_RE.search(decoded)
         if leftover:
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
@@ -653,7 +658,8 @@ def disambiguate(refs: dict[str, Reference]) -> None:
 
 def render(ref: Reference, shown: str = "references.bib") -> None:
     entry = ref.entry
-    editors = entry.persons.get("editor") or []
+    persons = {role.lower(): people for role, people in entry.persons.items()}  # as BibTeX finds them
+    editors = persons.get("editor") or []
     site = ref.fields.get("organization") or ref.fields.get("publisher") or ""
     if site and fold(site) == fold(ref.fields["_creators"]):
         site = ""  # Chicago does not repeat an organisation that is already the author
@@ -662,8 +668,8 @@ def render(ref: Reference, shown: str = "references.bib") -> None:
         "yearlabel": ref.year_label,
         "fulldate": human_date(ref.date_parts) if len(ref.date_parts) > 1 else "",
         "site": site,
-        "editors": join_names([person_name(p, inverted=False) for p in editors]) if ref.entry.persons.get("author") else "",
-        "accessed": human_date(parse_date(entry.fields["urldate"])) if "urldate" in entry.fields else "",
+        "editors": join_names([person_name(p, inverted=False) for p in editors]) if persons.get("author") else "",
+        "accessed": human_date(parse_date(ref.fields["urldate"])) if "urldate" in ref.fields else "",
     }
     try:
         rich = style.format_entry(entry, computed)

@@ -39,7 +39,7 @@ BRACES_RE = re.compile(r"[{}]")
 QUOTE_OR_BRACES_RE = re.compile(r'["{}]')
 # The usual field, ``name = {value without braces}`` before a comma or the entry's end: what the
 # general steps (a name, '=', a braced string, no '#') read, in one match.
-SIMPLE_FIELD_RE = re.compile(rf"\s*({NAME})\s*=\s*\{{([^{{}}]*)\}}\s*(?=[,}}])")
+SIMPLE_FIELD_RE = re.compile(rf"\s*({NAME})\s*=\s*\{{([^{{}}]*)\}}\s*(?:(,)|(?=\}}))")
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
     "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
@@ -113,10 +113,13 @@ class Reader:
         fields: list[tuple[str, list[str]]] = []
         while True:
             simple = SIMPLE_FIELD_RE.match(self.text, pos)
-            if simple:  # the steps below in one match, for the usual field
+            if simple:  # the steps below in one match, for the usual field and its comma
                 fields.append((simple.group(1), [simple.group(2)]))
                 pos = simple.end()
-            elif name := NAME_RE.match(self.text, self.skip_space(pos)):
+                if simple.group(3):
+                    continue
+                break
+            if name := NAME_RE.match(self.text, self.skip_space(pos)):
                 pos = self.required(EQUALS_RE, name.end()).end()
                 parts, pos = self.value(pos)
                 fields.append((name.group(1), parts))
