@@ -502,9 +502,6 @@ def read(text: str, shown: str) -> Bibliography:
             broken.add(key)
             for start, end in starts[key]:
                 readable = blank(readable, start, end)
-    from pybtex.exceptions import PybtexError
-    from pybtex.scanner import PybtexSyntaxError
-
     from . import bibread
 
     entries = None
@@ -516,6 +513,9 @@ def read(text: str, shown: str) -> Bibliography:
                 break
             except bibread.Unsupported:
                 fast = False
+        from pybtex.exceptions import PybtexError  # pybtex's reader: for what the fast one leaves
+        from pybtex.scanner import PybtexSyntaxError
+
         try:
             data, source = pybtex_read(readable)
             entries = from_pybtex(data)

@@ -20,10 +20,6 @@ import functools
 import re
 from string import ascii_letters, digits
 
-from pybtex.bibtex.utils import split_name_list
-from pybtex.exceptions import PybtexError
-from pybtex.textutils import normalize_whitespace
-
 from .works import NAME_PARTS, BibEntry, Name
 
 # The characters and patterns of pybtex's LowLevelParser (pybtex/database/input/bibtex.py).
@@ -47,6 +43,10 @@ MONTHS = {
 }
 PERSON_FIELDS = ("author", "editor")  # pybtex's Person.valid_roles, in any case
 MOST_NESTED = 100  # pybtex refuses braces nested deeper than this
+# pybtex's normalize_whitespace (pybtex.textutils): runs of white space as one space, ends stripped.
+WHITESPACE_RE = re.compile(r"\s+")
+# The " and " that pybtex's split_name_list splits a list of names at (outside braces).
+AND_RE = re.compile(" [Aa][Nn][Dd] ")
 
 
 class Unsupported(Exception):
@@ -135,22 +135,19 @@ class Reader:
         entry = BibEntry(entry_type, key)
         written: dict[str, str] = {}
         seen: set[str] = set()
-        try:
-            for name, parts in fields:
-                value = normalize_whitespace("".join(parts))
-                written.setdefault(name, value)
-                lower = name.lower()
-                if lower in seen:
-                    raise Unsupported(f"repeated field {name}")
-                if lower in PERSON_FIELDS:
-                    names = [split_person(person) for person in split_names(value)]
-                    if names:  # pybtex's Entry.add_person, one name at a time: no names, no role
-                        entry.persons[name] = names
-                else:
-                    entry.fields[name] = value
-                seen.add(lower)
-        except PybtexError as exc:  # a name pybtex cannot split: let pybtex report it
-            raise Unsupported(str(exc)) from None
+        for name, parts in fields:
+            value = WHITESPACE_RE.sub(" ", "".join(parts).strip())  # pybtex's normalize_whitespace
+            written.setdefault(name, value)
+            lower = name.lower()
+            if lower in seen:
+                raise Unsupported(f"repeated field {name}")
+            if lower in PERSON_FIELDS:
+                names = [split_person(person) for person in split_names(value)]
+                if names:  # pybtex's Entry.add_person, one name at a time: no names, no role
+                    entry.persons[name] = names
+            else:
+                entry.fields[name] = value
+            seen.add(lower)
         if key.lower() in self.keys:
             raise Unsupported(f"repeated key {key}")
         self.keys.add(key.lower())
@@ -203,7 +200,14 @@ class Reader:
 
 @functools.lru_cache(maxsize=4096)
 def split_names(value: str) -> tuple[str, ...]:
-    """pybtex's split of an author or editor field at each "and", once per distinct field."""
+    """pybtex's split of an author or editor field at each "and", once per distinct field.
+
+    Without braces, pybtex's split_name_list (split_tex_string at " and " in any case) is a split
+    at each " and ", each name stripped, and no name in an empty field; with braces, it is pybtex's."""
+    if "{" not in value and "}" not in value:
+        return tuple(name.strip() for name in AND_RE.split(value)) if value else ()
+    from pybtex.bibtex.utils import split_name_list
+
     return tuple(split_name_list(value))
 
 
@@ -220,8 +224,12 @@ def split_person(name: str) -> Name:
     if is_one_braced_group(name):  # an organisation, "{Valdai Discussion Club}": one last name
         return Name(last_names=(name,))
     from pybtex.database import Person  # braces, a backslash or a tie: pybtex's own splitter
+    from pybtex.exceptions import PybtexError
 
-    person = Person(name)
+    try:
+        person = Person(name)
+    except PybtexError as exc:  # a name pybtex cannot split: let pybtex's reader report it
+        raise Unsupported(str(exc)) from None
     return Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
 
 
