@@ -203,9 +203,12 @@ def split_names(value: str) -> tuple[str, ...]:
     """pybtex's split of an author or editor field at each "and", once per distinct field.
 
     Without braces, pybtex's split_name_list (split_tex_string at " and " in any case) is a split
-    at each " and ", each name stripped, and no name in an empty field; with braces, it is pybtex's."""
+    at each " and ", each name stripped, and no name in an empty field; a field that is one brace
+    group (an organisation, "{Barnes and Noble}") is one name; any other braces, pybtex splits."""
     if "{" not in value and "}" not in value:
         return tuple(name.strip() for name in AND_RE.split(value)) if value else ()
+    if is_one_braced_group(value):
+        return (value.strip(),)
     from pybtex.bibtex.utils import split_name_list
 
     return tuple(split_name_list(value))
