@@ -30,6 +30,8 @@ SIMPLE_ESCAPE_RE = re.compile(r"\\([$#_])")  # pybtex leaves these escaped
 # Characters that LaTeX-aware readers of references.bib (BibTeX, biber, Zotero's importer, the
 # site's own export round-trip) take as markup unless escaped with a backslash.
 BARE_SPECIAL_RE = re.compile(r"(?<!\\)[%&$#]")
+# Anything in a field that the checks below or the LaTeX decoding (style.LATEX_RE) would act on.
+MARKUP_RE = re.compile(style.LATEX_RE.pattern + "|[&#]")
 BARE_SPECIAL_WHY = {"%": "starts a comment (the rest of the line is dropped)", "&": "separates table columns",
                     "$": "opens mathematics", "#": "marks a macro parameter"}
 MONTHS = [
@@ -582,6 +584,9 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         if lower in VERBATIM:  # an address: no LaTeX to check or decode (a "%" in it is no comment)
             plain[lower] = raw.strip()
             raws[lower] = raw
+            continue
+        if not MARKUP_RE.search(raw):  # plain text (most fields): nothing to report, escape or decode
+            plain[lower] = raws[lower] = raw
             continue
         bare = BARE_SPECIAL_RE.search(raw)
         if bare:
