@@ -43,8 +43,10 @@ MONTHS = {
 }
 PERSON_FIELDS = ("author", "editor")  # pybtex's Person.valid_roles, in any case
 MOST_NESTED = 100  # pybtex refuses braces nested deeper than this
-# pybtex's normalize_whitespace (pybtex.textutils): runs of white space as one space, ends stripped.
-WHITESPACE_RE = re.compile(r"\s+")
+# pybtex's normalize_whitespace (pybtex.textutils) makes each run of white space (\s+) one space
+# and strips the ends; a run that is one space already is left alone here, so that the usual value
+# needs no replacement at all.
+WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 # The " and " that pybtex's split_name_list splits a list of names at (outside braces).
 AND_RE = re.compile(" [Aa][Nn][Dd] ")
 
@@ -110,33 +112,35 @@ class Reader:
         """pybtex's parse_entry_body: the key, then fields each optionally followed by a comma."""
         key = self.required(KEY_RE, pos)
         pos = key.end()
-        fields: list[tuple[str, list[str]]] = []
+        text = self.text
+        fields: list[tuple[str, str]] = []
         while True:
-            simple = SIMPLE_FIELD_RE.match(self.text, pos)
+            simple = SIMPLE_FIELD_RE.match(text, pos)
             if simple:  # the steps below in one match, for the usual field and its comma
-                fields.append((simple.group(1), [simple.group(2)]))
+                name, value, comma = simple.groups()
+                fields.append((name, value))
                 pos = simple.end()
-                if simple.group(3):
+                if comma:
                     continue
                 break
-            if name := NAME_RE.match(self.text, self.skip_space(pos)):
+            if name := NAME_RE.match(text, self.skip_space(pos)):
                 pos = self.required(EQUALS_RE, name.end()).end()
                 parts, pos = self.value(pos)
-                fields.append((name.group(1), parts))
+                fields.append((name.group(1), "".join(parts)))
             pos = self.skip_space(pos)
-            if self.text[pos] != ",":
+            if text[pos] != ",":
                 break
             pos += 1
         self.add(entry_type, key.group(1), fields)
         return pos
 
-    def add(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
+    def add(self, entry_type: str, key: str, fields: list[tuple[str, str]]) -> None:
         """pybtex's Parser.process_entry, and SourceParser's record of each value as written."""
         entry = BibEntry(entry_type, key)
         written: dict[str, str] = {}
         seen: set[str] = set()
-        for name, parts in fields:
-            value = WHITESPACE_RE.sub(" ", "".join(parts).strip())  # pybtex's normalize_whitespace
+        for name, value in fields:
+            value = WHITESPACE_RE.sub(" ", value.strip())  # pybtex's normalize_whitespace
             written.setdefault(name, value)
             lower = name.lower()
             if lower in seen:
