@@ -63,10 +63,12 @@ class Rich(NamedTuple):
 
 
 EMPTY = Rich()
+# Rich((html, text, terminated)) without the named tuple's own __new__ (a Python call per piece).
+new_rich = functools.partial(tuple.__new__, Rich)
 
 
 def plain(text: str) -> Rich:
-    return Rich(escape(text), text, text.endswith(TERMINATORS)) if text else EMPTY
+    return new_rich((escape(text), text, text.endswith(TERMINATORS))) if text else EMPTY
 
 
 @functools.lru_cache(maxsize=8192)
@@ -161,13 +163,14 @@ def join(parts: list[Rich], sep: str = "") -> Rich:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
-    return Rich(escape(sep).join(p.html for p in parts), sep.join(p.text for p in parts), parts[-1].terminated)
+    return new_rich((escape(sep).join([p[0] for p in parts]), sep.join([p[1] for p in parts]), parts[-1][2]))
 
 
-def add_period(rich: Rich) -> Rich:
-    if rich and not rich.terminated:
-        return Rich(rich.html + ".", rich.text + ".", True)
-    return rich
+def add_period(piece: Rich) -> Rich:
+    html, text, terminated = piece
+    if text and not terminated:
+        return new_rich((html + ".", text + ".", True))
+    return piece
 
 
 def sentence(*parts: Rich, sep: str = ", ") -> Rich:
@@ -179,26 +182,26 @@ def words(*parts: Rich) -> Rich:
 
 
 def tag(name: str, rich: Rich) -> Rich:
-    return Rich(f"<{name}>{rich.html}</{name}>", rich.text, rich.terminated) if rich else EMPTY
+    return new_rich((f"<{name}>{rich[0]}</{name}>", rich[1], rich[2])) if rich[1] else EMPTY
 
 
 def isolated(rich: Rich) -> Rich:
     """Text in a right-to-left script in a <bdi>, so that the punctuation and date after it keep
     their place in the line; any other text as it is."""
-    return tag("bdi", rich) if RTL_RE.search(rich.text) else rich
+    return tag("bdi", rich) if RTL_RE.search(rich[1]) else rich
 
 
 def quoted(rich: Rich) -> Rich:
     """Chicago puts the closing period inside the quotation marks."""
-    if not rich:
+    if not rich[1]:
         return EMPTY
-    inner = add_period(rich)
-    return Rich(f"\u201c{inner.html}\u201d", f"\u201c{inner.text}\u201d", False)
+    html, text, _ = add_period(rich)
+    return new_rich((f"\u201c{html}\u201d", f"\u201c{text}\u201d", False))
 
 
 def href(url: str, rich: Rich) -> Rich:
     """pybtex's HTML backend writes the address as it is, and the link text escaped."""
-    return Rich(f'<a href="{url}">{rich.html}</a>', rich.text, rich.terminated) if rich else EMPTY
+    return new_rich((f'<a href="{url}">{rich[0]}</a>', rich[1], rich[2])) if rich[1] else EMPTY
 
 
 class Entry:
