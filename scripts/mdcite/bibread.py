@@ -113,6 +113,8 @@ class Reader:
         key = self.required(KEY_RE, pos)
         pos = key.end()
         text = self.text
+        if text[pos:pos + 1] == ",":  # what the loop's first turn does with the comma after the key
+            pos += 1
         fields: list[tuple[str, str]] = []
         while True:
             simple = SIMPLE_FIELD_RE.match(text, pos)
@@ -136,22 +138,19 @@ class Reader:
 
     def add(self, entry_type: str, key: str, fields: list[tuple[str, str]]) -> None:
         """pybtex's Parser.process_entry, and SourceParser's record of each value as written."""
+        if len({name.lower() for name, _ in fields}) < len(fields):
+            raise Unsupported("a repeated field")
         entry = BibEntry(entry_type, key)
         written: dict[str, str] = {}
-        seen: set[str] = set()
         for name, value in fields:
             value = WHITESPACE_RE.sub(" ", value.strip())  # pybtex's normalize_whitespace
-            written.setdefault(name, value)
-            lower = name.lower()
-            if lower in seen:
-                raise Unsupported(f"repeated field {name}")
-            if lower in PERSON_FIELDS:
+            written[name] = value
+            if name.lower() in PERSON_FIELDS:
                 names = [split_person(person) for person in split_names(value)]
                 if names:  # pybtex's Entry.add_person, one name at a time: no names, no role
                     entry.persons[name] = names
             else:
                 entry.fields[name] = value
-            seen.add(lower)
         if key.lower() in self.keys:
             raise Unsupported(f"repeated key {key}")
         self.keys.add(key.lower())

@@ -157,7 +157,7 @@ def _html(node) -> str:
     raise TypeError(f"unexpected rich text {node!r}")
 
 
-def join(parts: list[Rich], sep: str = "") -> Rich:
+def join(parts: list[Rich] | tuple[Rich, ...], sep: str = "") -> Rich:
     parts = [p for p in parts if p[1]]  # the non-empty ones (p.text, without a call to __bool__)
     if not parts:
         return EMPTY
@@ -174,11 +174,11 @@ def add_period(piece: Rich) -> Rich:
 
 
 def sentence(*parts: Rich, sep: str = ", ") -> Rich:
-    return add_period(join(list(parts), sep))
+    return add_period(join(parts, sep))
 
 
 def words(*parts: Rich) -> Rich:
-    return join(list(parts), " ")
+    return join(parts, " ")
 
 
 def tag(name: str, rich: Rich) -> Rich:
@@ -246,7 +246,15 @@ class Entry:
 
 
 def first_of(*parts: Rich) -> Rich:
-    return next((p for p in parts if p), EMPTY)
+    for part in parts:
+        if part[1]:
+            return part
+    return EMPTY
+
+
+# The style's own words, made once.
+ACCESSED, OPEN, CLOSE, DOI_PREFIX = plain("Accessed"), plain("("), plain(")"), plain("https://doi.org/")
+EDITED_BY, IN, EDITED_BY_LOWER = plain("Edited by"), plain("In"), plain("edited by")
 
 
 def _creators(e: Entry) -> Rich:
@@ -275,13 +283,13 @@ def _online(e: Entry) -> list[Rich]:
     return [
         _title_quoted(e),
         sentence(join([tag("em", isolated(e.optional_value("site"))), _container_date(e)], ", ")),
-        sentence(words(plain("Accessed"), accessed)) if accessed else EMPTY,
+        sentence(words(ACCESSED, accessed)) if accessed else EMPTY,
     ]
 
 
 def _volume_number(e: Entry) -> Rich:
     volume = e.field("volume")
-    number = join([plain("("), e.field("number"), plain(")")]) if e.has("number") else EMPTY
+    number = join([OPEN, e.field("number"), CLOSE]) if e.has("number") else EMPTY
     return join([volume, number])
 
 
@@ -291,7 +299,7 @@ def _article(e: Entry) -> list[Rich]:
         _title_quoted(e),
         sentence(words(tag("em", isolated(journal)), _volume_number(e) if e.has("volume") else EMPTY),
                  e.optional_field("pages"), _container_date(e)),
-        sentence(join([plain("https://doi.org/"), plain(e.raw("doi"))])) if e.has("doi") else EMPTY,
+        sentence(join([DOI_PREFIX, plain(e.raw("doi"))])) if e.has("doi") else EMPTY,
     ]
 
 
@@ -299,7 +307,7 @@ def _book(e: Entry) -> list[Rich]:
     editors = e.optional_value("editors")
     return [
         _title_italic(e),
-        sentence(words(plain("Edited by"), editors)) if editors else EMPTY,
+        sentence(words(EDITED_BY, editors)) if editors else EMPTY,
         sentence(_publisher_place(e)),
     ]
 
@@ -308,8 +316,8 @@ def _incollection(e: Entry) -> list[Rich]:
     editors = e.optional_value("editors")
     return [
         _title_quoted(e),
-        sentence(words(plain("In"), tag("em", isolated(e.field("booktitle")))),
-                 words(plain("edited by"), editors) if editors else EMPTY,
+        sentence(words(IN, tag("em", isolated(e.field("booktitle")))),
+                 words(EDITED_BY_LOWER, editors) if editors else EMPTY,
                  e.optional_field("pages")),
         sentence(_publisher_place(e)),
     ]
