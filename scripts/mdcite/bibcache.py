@@ -51,8 +51,7 @@ def entry_to_json(entry: BibEntry) -> dict:
     return {
         "type": entry.original_type,
         "fields": list(entry.fields.items()),
-        "persons": [[role, [[getattr(p, part) for part in NAME_PARTS] for p in people]]
-                    for role, people in entry.persons.items()],
+        "persons": [[role, people] for role, people in entry.persons.items()],  # each Name a list of its parts
     }
 
 

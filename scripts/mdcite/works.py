@@ -13,6 +13,7 @@ cold load of the bibliography, and importing ``pybtex.database`` another tenth.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import Diagnostic, did_you_mean
 
@@ -47,9 +48,10 @@ class AnyCase(dict):
             return default
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A person's name split into BibTeX's parts, as pybtex's Person splits it (each a tuple of words)."""
+class Name(NamedTuple):
+    """A person's name split into BibTeX's parts, as pybtex's Person splits it (each a tuple of words).
+
+    A named tuple: made and compared fast, and written to the cache as JSON as it is."""
 
     first_names: tuple[str, ...] = ()
     middle_names: tuple[str, ...] = ()
