@@ -481,18 +481,26 @@ def read(text: str, shown: str) -> Bibliography:
     broken: set[str] = set()
     where = locate_entries(text)
     readable = text
-    starts: dict[str, list[tuple[int, int]]] = {key: [] for key in where}
-    for start, end, key in entry_spans(text):
-        starts[key].append((start, end))
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def starts(key: str) -> list[tuple[int, int]]:
+        """Where each entry with the key starts and ends (found the first time an entry is to be
+        blanked out: a file without such a mistake needs none)."""
+        if not spans:
+            for start, end, spanned in entry_spans(text):
+                spans.setdefault(spanned, []).append((start, end))
+        return spans.get(key, [])
+
     seen_lower: dict[str, str] = {}
     for key, places in where.items():
         line, col = places[0]
         if not key:
             problems.append(Diagnostic(shown, line, col, "entry without a key; write @type{key, ...}"))
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
             continue
-        for (dup_line, dup_col), (start, end) in zip(places[1:], starts[key][1:], strict=False):
+        for (dup_line, dup_col), (start, end) in zip(places[1:], starts(key)[1:] if len(places) > 1 else (),
+                                                     strict=False):
             problems.append(Diagnostic(shown, dup_line, dup_col,
                                        f"duplicate key '{key}' (first defined on line {line}); "
                                        "give one of them a different key"))
@@ -503,7 +511,7 @@ def read(text: str, shown: str) -> Bibliography:
                                        f"key '{key}' differs only in case from '{other}'; "
                                        "keys must differ in more than case"))
             broken.add(key)
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
         seen_lower.setdefault(key.lower(), key)
         if key.startswith(RESERVED_PREFIXES):
@@ -511,7 +519,7 @@ def read(text: str, shown: str) -> Bibliography:
                                        f"key '{key}' starts with a reserved prefix "
                                        f"({', '.join(RESERVED_PREFIXES)}) used for cross-references"))
             broken.add(key)
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
     from . import bibread
 
