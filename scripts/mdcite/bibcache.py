@@ -59,7 +59,7 @@ def entry_from_json(key: str, data: dict) -> BibEntry:
     fields = AnyCase((str(name), str(value)) for name, value in data["fields"])
     persons = AnyCase((str(role), [Name(*(tuple(str(n) for n in names) for names in parts)) for parts in people])
                       for role, people in data["persons"])
-    if any(len(parts) != len(NAME_PARTS) for people in data["persons"] for parts in people[1]):
+    if any(len(parts) != len(NAME_PARTS) for _, people in data["persons"] for parts in people):
         raise ValueError("a name without its five parts")
     return BibEntry(str(data["type"]), key, fields, persons)
 

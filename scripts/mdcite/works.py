@@ -74,7 +74,7 @@ class BibEntry:
     key: str
     fields: AnyCase = field(default_factory=AnyCase)
     persons: AnyCase = field(default_factory=AnyCase)  # role -> [Name, ...]
-    type: str = ""
+    type: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
         self.type = self.original_type.lower()
