@@ -7,7 +7,6 @@ fixes the entry without reading Python.
 from __future__ import annotations
 
 import functools
-import gc
 import re
 import unicodedata
 from collections import defaultdict
@@ -446,19 +445,11 @@ def load(path: str | Path, shown: str | None = None, cache_root: Path | None = N
         bib = bibcache.fetch(cached)
         if bib is not None:
             return bib
-    # Reading and formatting make some hundred thousand objects and no garbage in cycles: the
-    # cyclic garbage collector, run meanwhile, would only walk them (and the build's) again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        bib = read(decode(data, shown), shown)
-        if bib.problems and not partial:
-            raise SourceError(bib.problems)
-        if cached is not None and not bib.problems:
-            bibcache.store(cached, bib)
-    finally:
-        if collecting:
-            gc.enable()
+    bib = read(decode(data, shown), shown)
+    if bib.problems and not partial:
+        raise SourceError(bib.problems)
+    if cached is not None and not bib.problems:
+        bibcache.store(cached, bib)
     return bib
 
 
