@@ -14,7 +14,7 @@ import unicodedata
 import pytest
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as TextBackend
-from pybtex.database import Person
+from pybtex.database import Entry, Person
 from pybtex.style.template import FieldIsMissing as PybtexFieldIsMissing
 
 from bench import bench
@@ -73,20 +73,21 @@ REFUSED = {
 
 def pybtex_entries(text: str) -> tuple[list, dict]:
     data, source = bibliography.pybtex_read(text)
-    return described(data), source
+    return described(data.entries), source
 
 
-def described(data) -> list:
-    """Each entry as comparable values: key, types, fields in order, persons split in order."""
+def described(entries) -> list:
+    """Each entry (pybtex's Entry or the fast reader's record) as comparable values: key, types,
+    fields in order, persons split in order."""
     return [(key, entry.key, entry.type, entry.original_type, list(entry.fields.items()),
-             [(role, [[getattr(p, part) for part in bibread.NAME_PARTS] for p in people])
+             [(role, [[list(getattr(p, part)) for part in bibread.NAME_PARTS] for p in people])
               for role, people in entry.persons.items()])
-            for key, entry in data.entries.items()]
+            for key, entry in entries.items()]
 
 
 def fast_entries(text: str) -> tuple[list, dict]:
-    data, source = bibread.read(text)
-    return described(data), source
+    entries, source = bibread.read(text)
+    return described(entries), source
 
 
 @pytest.mark.parametrize("text", [REAL, SYNTHETIC], ids=["real references.bib", "synthetic"])
@@ -190,9 +191,18 @@ class Rendered:
         self.text = rich.render(TextBackend())
 
 
+def as_pybtex(entry) -> Entry:
+    """The engine's record of an entry as the pybtex Entry the templates read."""
+    persons = {role: [Person(first=" ".join(p.first_names), middle=" ".join(p.middle_names),
+                             prelast=" ".join(p.prelast_names), last=" ".join(p.last_names),
+                             lineage=" ".join(p.lineage_names)) for p in people]
+               for role, people in entry.persons.items()}
+    return Entry(entry.original_type, fields=list(entry.fields.items()), persons=persons)
+
+
 def oracle_format(entry, computed):
     try:
-        return Rendered(pybtex_style.format_entry(entry, computed))
+        return Rendered(pybtex_style.format_entry(as_pybtex(entry), computed))
     except PybtexFieldIsMissing as exc:
         raise style.FieldIsMissing(exc.field_name) from None
 

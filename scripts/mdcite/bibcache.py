@@ -16,10 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-from pybtex.database import Entry, Person
-
 from . import style
-from .works import Bibliography, Reference
+from .works import NAME_PARTS, AnyCase, BibEntry, Bibliography, Name, Reference
 
 # Where a formatted bibliography is kept between builds (relative to the folder given to load).
 CACHE_DIR = ".cache/mdcite-bibliography"
@@ -29,7 +27,6 @@ FORMATTING_SOURCES = (HERE / "bibliography.py", HERE / "bibread.py", HERE / "wor
                       Path(__file__))
 # The libraries whose output the cache holds.
 LIBRARIES = ("pybtex", "latexcodec")
-NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
 
 
 def dependency_versions() -> list[str]:
@@ -50,27 +47,21 @@ def cache_file(cache_root: Path, data: bytes, shown: str) -> Path:
     return cache_root / CACHE_DIR / f"{digest.hexdigest()[:32]}.json"
 
 
-def entry_to_json(entry: Entry) -> dict:
+def entry_to_json(entry: BibEntry) -> dict:
     return {
         "type": entry.original_type,
         "fields": list(entry.fields.items()),
-        "persons": [[role, [[getattr(p, part) for part in NAME_PARTS] for p in people]]
-                    for role, people in entry.persons.items()],
+        "persons": [[role, people] for role, people in entry.persons.items()],  # each Name a list of its parts
     }
 
 
-def entry_from_json(key: str, data: dict) -> Entry:
-    entry = Entry(data["type"])
-    entry.key = key
-    for name, value in data["fields"]:
-        entry.fields[str(name)] = str(value)
-    for role, people in data["persons"]:
-        for parts in people:
-            person = Person.__new__(Person)  # Person() would split five empty strings first
-            for part, names in zip(NAME_PARTS, parts, strict=True):
-                setattr(person, part, [str(n) for n in names])
-            entry.add_person(person, role)
-    return entry
+def entry_from_json(key: str, data: dict) -> BibEntry:
+    fields = AnyCase((str(name), str(value)) for name, value in data["fields"])
+    persons = AnyCase((str(role), [Name(*(tuple(str(n) for n in names) for names in parts)) for parts in people])
+                      for role, people in data["persons"])
+    if any(len(parts) != len(NAME_PARTS) for _, people in data["persons"] for parts in people):
+        raise ValueError("a name without its five parts")
+    return BibEntry(str(data["type"]), key, fields, persons)
 
 
 def reference_to_json(ref: Reference) -> dict:
@@ -93,8 +84,9 @@ def reference_from_json(data: dict) -> Reference:
 
 
 def to_json(bib: Bibliography) -> str:
+    # check_circular=False: plain data, built just above, holds no cycle (the check is a sixth of the dump)
     return json.dumps({"path": bib.path, "references": [reference_to_json(r) for r in bib.references.values()],
-                       "broken": sorted(bib.broken)}, ensure_ascii=False)
+                       "broken": sorted(bib.broken)}, ensure_ascii=False, check_circular=False)
 
 
 def from_json(text: str) -> Bibliography:

@@ -6,6 +6,7 @@ fixes the entry without reading Python.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -16,10 +17,9 @@ from typing import TYPE_CHECKING
 from . import style
 from .errors import Diagnostic, SourceError, did_you_mean
 from .syntax import CROSSREF_PREFIXES
-from .works import Bibliography, Reference
+from .works import NAME_PARTS, AnyCase, BibEntry, Bibliography, Name, Reference
 
 if TYPE_CHECKING:  # pybtex is imported where a build needs it: a build from the cache reads no BibTeX
-    from pybtex.database import Person
     from pybtex.scanner import PybtexSyntaxError
 
 ENTRY_START_RE = re.compile(r"@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s{}()]*)\s*,?")
@@ -30,6 +30,8 @@ SIMPLE_ESCAPE_RE = re.compile(r"\\([$#_])")  # pybtex leaves these escaped
 # Characters that LaTeX-aware readers of references.bib (BibTeX, biber, Zotero's importer, the
 # site's own export round-trip) take as markup unless escaped with a backslash.
 BARE_SPECIAL_RE = re.compile(r"(?<!\\)[%&$#]")
+# Anything in a field that the checks below or the LaTeX decoding (style.LATEX_RE) would act on.
+MARKUP_RE = re.compile(style.LATEX_RE.pattern + "|[&#]")
 BARE_SPECIAL_WHY = {"%": "starts a comment (the rest of the line is dropped)", "&": "separates table columns",
                     "$": "opens mathematics", "#": "marks a macro parameter"}
 MONTHS = [
@@ -50,6 +52,9 @@ REQUIRED: dict[str, list[str | tuple[str, ...]]] = {
     "report": [("author", "institution"), "title", "institution", ("date", "year")],
     "misc": [("author", "organization"), "title"],
 }
+# The same, each need as a tuple of its options.
+REQUIRED_OPTIONS = {etype: [need if isinstance(need, tuple) else (need,) for need in needs]
+                    for etype, needs in REQUIRED.items()}
 # Fields that hold an address, taken as written.
 VERBATIM = ("url", "doi")
 # Keys the reader takes for cross-references, never for works.
@@ -84,18 +89,29 @@ def pybtex_read(text: str):
     return parser.parse_string(text), parser.source
 
 
+def from_pybtex(data) -> dict[str, BibEntry]:
+    """The entries of pybtex's BibliographyData as the records the fast reader gives (bibread)."""
+    return {key: BibEntry(entry.original_type, entry.key, AnyCase(entry.fields.items()),
+                          AnyCase((role, [Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
+                                          for person in people])
+                                  for role, people in entry.persons.items()))
+            for key, entry in data.entries.items()}
+
+
 def latex_to_text(value: str) -> str:
     """Decode LaTeX escapes (``{\\'e}``, ``\\&``) to Unicode text (style.from_latex is cached:
     names, journals and publishers recur, and latexcodec decodes slowly)."""
     return style.from_latex(value).text
 
 
-def person_name(person: Person, inverted: bool) -> str:
+def person_name(person: Name, inverted: bool) -> str:
     return compose_name(*name_parts(person), inverted)
 
 
-def name_parts(person: Person) -> tuple[str, str, str]:
-    """A person's first (and middle), last (with any "von") and lineage names as text."""
+@functools.lru_cache(maxsize=4096)
+def name_parts(person: Name) -> tuple[str, str, str]:
+    """A person's first (and middle), last (with any "von") and lineage names as text (once per
+    distinct name: names recur, and a Name is frozen)."""
     return (latex_to_text(" ".join(person.first_names + person.middle_names)),
             latex_to_text(" ".join(person.prelast_names + person.last_names)),
             latex_to_text(" ".join(person.lineage_names)))
@@ -456,18 +472,26 @@ def read(text: str, shown: str) -> Bibliography:
     broken: set[str] = set()
     where = locate_entries(text)
     readable = text
-    starts: dict[str, list[tuple[int, int]]] = {key: [] for key in where}
-    for start, end, key in entry_spans(text):
-        starts[key].append((start, end))
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    def starts(key: str) -> list[tuple[int, int]]:
+        """Where each entry with the key starts and ends (found the first time an entry is to be
+        blanked out: a file without such a mistake needs none)."""
+        if not spans:
+            for start, end, spanned in entry_spans(text):
+                spans.setdefault(spanned, []).append((start, end))
+        return spans.get(key, [])
+
     seen_lower: dict[str, str] = {}
     for key, places in where.items():
         line, col = places[0]
         if not key:
             problems.append(Diagnostic(shown, line, col, "entry without a key; write @type{key, ...}"))
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
             continue
-        for (dup_line, dup_col), (start, end) in zip(places[1:], starts[key][1:], strict=False):
+        for (dup_line, dup_col), (start, end) in zip(places[1:], starts(key)[1:] if len(places) > 1 else (),
+                                                     strict=False):
             problems.append(Diagnostic(shown, dup_line, dup_col,
                                        f"duplicate key '{key}' (first defined on line {line}); "
                                        "give one of them a different key"))
@@ -478,7 +502,7 @@ def read(text: str, shown: str) -> Bibliography:
                                        f"key '{key}' differs only in case from '{other}'; "
                                        "keys must differ in more than case"))
             broken.add(key)
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
         seen_lower.setdefault(key.lower(), key)
         if key.startswith(RESERVED_PREFIXES):
@@ -486,24 +510,25 @@ def read(text: str, shown: str) -> Bibliography:
                                        f"key '{key}' starts with a reserved prefix "
                                        f"({', '.join(RESERVED_PREFIXES)}) used for cross-references"))
             broken.add(key)
-            for start, end in starts[key]:
+            for start, end in starts(key):
                 readable = blank(readable, start, end)
-    from pybtex.exceptions import PybtexError
-    from pybtex.scanner import PybtexSyntaxError
-
     from . import bibread
 
-    data = None
+    entries = None
     fast = True
     for _ in range(MOST_BROKEN):
         if fast:  # the fast reader, while the file is in the BibTeX it reads exactly as pybtex
             try:
-                data, source = bibread.read(readable)
+                entries, source = bibread.read(readable)
                 break
             except bibread.Unsupported:
                 fast = False
+        from pybtex.exceptions import PybtexError  # pybtex's reader: for what the fast one leaves
+        from pybtex.scanner import PybtexSyntaxError
+
         try:
             data, source = pybtex_read(readable)
+            entries = from_pybtex(data)
             break
         except PybtexError as exc:  # a syntax error, or a mistake worded as a plain PybtexError
             found = broken_entry(readable, shown) or repeated_field(readable, shown, str(exc))
@@ -515,13 +540,13 @@ def read(text: str, shown: str) -> Bibliography:
             problems.append(problem)
             broken.add(key)
             readable = blank(readable, start, end)
-    if data is None:
+    if entries is None:
         raise SourceError(problems)
-    if not data.entries and text.strip() and where and not problems:
+    if not entries and text.strip() and where and not problems:
         raise SourceError([Diagnostic(shown, 1, 1, "no entry could be read")])
 
     refs: dict[str, Reference] = {}
-    for key, entry in data.entries.items():
+    for key, entry in entries.items():
         line, col = where.get(key, [(1, 1)])[0]
         ref, entry_problems = build_reference(key, entry, line, col, text, shown)
         problems.extend(entry_problems)
@@ -550,14 +575,13 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
         hint = did_you_mean(etype, REQUIRED)
         return None, [Diagnostic(shown, line, col, f"unknown entry type '@{etype}' for '{key}'{hint}; "
                                  f"use one of {known}")]
-    # pybtex's fields and persons once into plain dictionaries by lower-case name: its
-    # case-insensitive mappings answer each look-up in Python
+    # the fields and persons once into plain dictionaries by lower-case name (the entry's own
+    # mappings keep the names as written)
     written = list(entry.fields.items())
     by_role = {role.lower(): people for role, people in entry.persons.items()}
     have = {name.lower() for name, _ in written} | set(by_role)
-    for need in REQUIRED[etype]:
-        options = need if isinstance(need, tuple) else (need,)
-        if not have & set(options):
+    for options in REQUIRED_OPTIONS[etype]:
+        if have.isdisjoint(options):
             wanted = " or ".join(f"'{o}'" for o in options)
             problems.append(Diagnostic(shown, line, col,
                                        f"@{etype} entry '{key}' is missing {wanted}"))
@@ -569,17 +593,20 @@ def build_reference(key, entry, line, col, text, shown) -> tuple[Reference | Non
             plain[lower] = raw.strip()
             raws[lower] = raw
             continue
+        if not MARKUP_RE.search(raw):  # plain text (most fields): nothing to report, escape or decode
+            plain[lower] = raws[lower] = raw
+            continue
         bare = BARE_SPECIAL_RE.search(raw)
         if bare:
             c = bare.group(0)
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
                                        f"field '{name}' of '{key}' has a bare '{c}', which in LaTeX "
                                        f"{BARE_SPECIAL_WHY[c]}; write '\\{c}'"))
-        if "\\" in raw:  # only an escape can change (storing into pybtex's fields is slow)
+        if "\\" in raw:  # only an escape can change
             raw = SIMPLE_ESCAPE_RE.sub(r"\1", raw)
             entry.fields[name] = raw
         raws[lower] = raw
-        decoded = latex_to_text(raw)
+        decoded = style.from_latex(raw).text  # latex_to_text, without the call
         leftover = LEFTOVER_LATEX_RE.search(decoded)
         if leftover:
             problems.append(Diagnostic(shown, field_line(text, line, name), 1,
@@ -644,7 +671,8 @@ def disambiguate(refs: dict[str, Reference]) -> None:
 
 def render(ref: Reference, shown: str = "references.bib") -> None:
     entry = ref.entry
-    editors = entry.persons.get("editor") or []
+    persons = {role.lower(): people for role, people in entry.persons.items()}  # as BibTeX finds them
+    editors = persons.get("editor") or []
     site = ref.fields.get("organization") or ref.fields.get("publisher") or ""
     if site and fold(site) == fold(ref.fields["_creators"]):
         site = ""  # Chicago does not repeat an organisation that is already the author
@@ -653,8 +681,8 @@ def render(ref: Reference, shown: str = "references.bib") -> None:
         "yearlabel": ref.year_label,
         "fulldate": human_date(ref.date_parts) if len(ref.date_parts) > 1 else "",
         "site": site,
-        "editors": join_names([person_name(p, inverted=False) for p in editors]) if ref.entry.persons.get("author") else "",
-        "accessed": human_date(parse_date(entry.fields["urldate"])) if "urldate" in entry.fields else "",
+        "editors": join_names([person_name(p, inverted=False) for p in editors]) if persons.get("author") else "",
+        "accessed": human_date(parse_date(ref.fields["urldate"])) if "urldate" in ref.fields else "",
     }
     try:
         rich = style.format_entry(entry, computed)

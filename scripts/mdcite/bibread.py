@@ -3,9 +3,10 @@
 pybtex's reader scans the file token by token through a general scanner; on a cold build it was
 a third of the time spent on the bibliography. This reader takes the same steps with a few regular
 expressions: ``@type{key, name = {…} | "…" | number | macro # …}``, ``@string``, ``@comment``,
-``@preamble`` and any text between entries. It builds the entries with pybtex's own ``Entry``,
-``Person`` and ``BibliographyData``, so names are split by pybtex and the result is the same
-objects pybtex's parser returns.
+``@preamble`` and any text between entries. It gives each entry as a ``BibEntry`` holding what
+pybtex's ``Entry`` holds (its fields and its persons as ``Name``, split as pybtex's ``Person``
+splits them), without building pybtex's objects (``bibliography.from_pybtex`` turns what pybtex's
+reader gives into the same records).
 
 It reads only what it is sure pybtex reads the same way, and reads nothing it is unsure of: any
 input it does not follow (an entry in parentheses, an undefined macro, a repeated field, a brace
@@ -19,10 +20,7 @@ import functools
 import re
 from string import ascii_letters, digits
 
-from pybtex.bibtex.utils import split_name_list
-from pybtex.database import BibliographyData, Entry, Person
-from pybtex.exceptions import PybtexError
-from pybtex.textutils import normalize_whitespace
+from .works import NAME_PARTS, BibEntry, Name
 
 # The characters and patterns of pybtex's LowLevelParser (pybtex/database/input/bibtex.py).
 NAME_CHARS = ascii_letters + "@!$&*+-./:;<>?[\\]^_`|~\x7f"
@@ -35,14 +33,22 @@ NUMBER_RE = re.compile(rf"[{digits}]+")
 SPACE_RE = re.compile(r"\s*")
 BRACES_RE = re.compile(r"[{}]")
 QUOTE_OR_BRACES_RE = re.compile(r'["{}]')
+# The usual field, ``name = {value without braces}`` before a comma or the entry's end: what the
+# general steps (a name, '=', a braced string, no '#') read, in one match.
+SIMPLE_FIELD_RE = re.compile(rf"\s*({NAME})\s*=\s*\{{([^{{}}]*)\}}\s*(?:(,)|(?=\}}))")
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
     "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
     "nov": "November", "dec": "December",
 }
-PERSON_FIELDS = {role.lower() for role in Person.valid_roles}
-NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+PERSON_FIELDS = ("author", "editor")  # pybtex's Person.valid_roles, in any case
 MOST_NESTED = 100  # pybtex refuses braces nested deeper than this
+# pybtex's normalize_whitespace (pybtex.textutils) makes each run of white space (\s+) one space
+# and strips the ends; a run that is one space already is left alone here, so that the usual value
+# needs no replacement at all.
+WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
+# The " and " that pybtex's split_name_list splits a list of names at (outside braces).
+AND_RE = re.compile(" [Aa][Nn][Dd] ")
 
 
 class Unsupported(Exception):
@@ -50,21 +56,22 @@ class Unsupported(Exception):
 
 
 class Reader:
-    """One pass over the text; ``read`` returns pybtex's BibliographyData and the fields as written."""
+    """One pass over the text; ``read`` returns the entries by key and the fields as written."""
 
     def __init__(self, text: str):
         self.text = text
         self.end = len(text)
         self.macros = dict(MONTHS)  # keyed by lower-case name, as pybtex's CaseInsensitiveDict
-        self.data = BibliographyData()
+        self.entries: dict[str, BibEntry] = {}
+        self.keys: set[str] = set()  # lower-case: pybtex refuses a key repeated in any case
         self.source: dict[str, dict[str, str]] = {}
 
-    def read(self) -> tuple[BibliographyData, dict[str, dict[str, str]]]:
+    def read(self) -> tuple[dict[str, BibEntry], dict[str, dict[str, str]]]:
         text, pos = self.text, 0
         while True:
             at = text.find("@", pos)
             if at < 0:
-                return self.data, self.source
+                return self.entries, self.source
             command = COMMAND_RE.match(text, at + 1)
             if not command or command.group(2) != "{":
                 raise Unsupported("not '@name{'")
@@ -105,43 +112,49 @@ class Reader:
         """pybtex's parse_entry_body: the key, then fields each optionally followed by a comma."""
         key = self.required(KEY_RE, pos)
         pos = key.end()
-        fields: list[tuple[str, list[str]]] = []
+        text = self.text
+        if text[pos:pos + 1] == ",":  # what the loop's first turn does with the comma after the key
+            pos += 1
+        fields: list[tuple[str, str]] = []
         while True:
-            pos = self.skip_space(pos)
-            name = NAME_RE.match(self.text, pos)
-            if name:
+            simple = SIMPLE_FIELD_RE.match(text, pos)
+            if simple:  # the steps below in one match, for the usual field and its comma
+                name, value, comma = simple.groups()
+                fields.append((name, value))
+                pos = simple.end()
+                if comma:
+                    continue
+                break
+            if name := NAME_RE.match(text, self.skip_space(pos)):
                 pos = self.required(EQUALS_RE, name.end()).end()
                 parts, pos = self.value(pos)
-                fields.append((name.group(1), parts))
+                fields.append((name.group(1), "".join(parts)))
             pos = self.skip_space(pos)
-            if self.text[pos] != ",":
+            if text[pos] != ",":
                 break
             pos += 1
         self.add(entry_type, key.group(1), fields)
         return pos
 
-    def add(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
+    def add(self, entry_type: str, key: str, fields: list[tuple[str, str]]) -> None:
         """pybtex's Parser.process_entry, and SourceParser's record of each value as written."""
-        entry = Entry(entry_type)
+        if len({name.lower() for name, _ in fields}) < len(fields):
+            raise Unsupported("a repeated field")
+        entry = BibEntry(entry_type, key)
         written: dict[str, str] = {}
-        seen: set[str] = set()
-        try:
-            for name, parts in fields:
-                value = normalize_whitespace("".join(parts))
-                written.setdefault(name, value)
-                if name.lower() in seen:
-                    raise Unsupported(f"repeated field {name}")
-                if name.lower() in PERSON_FIELDS:
-                    for person in split_names(value):
-                        entry.add_person(split_person(person), name)
-                else:
-                    entry.fields[name] = value
-                seen.add(name.lower())
-            if key in self.data.entries:
-                raise Unsupported(f"repeated key {key}")
-            self.data.add_entry(key, entry)
-        except PybtexError as exc:  # a name pybtex cannot split: let pybtex report it
-            raise Unsupported(str(exc)) from None
+        for name, value in fields:
+            value = WHITESPACE_RE.sub(" ", value.strip())  # pybtex's normalize_whitespace
+            written[name] = value
+            if name.lower() in PERSON_FIELDS:
+                names = [split_person(person) for person in split_names(value)]
+                if names:  # pybtex's Entry.add_person, one name at a time: no names, no role
+                    entry.persons[name] = names
+            else:
+                entry.fields[name] = value
+        if key.lower() in self.keys:
+            raise Unsupported(f"repeated key {key}")
+        self.keys.add(key.lower())
+        self.entries[key] = entry
         self.source.setdefault(key, written)
 
     def value(self, pos: int) -> tuple[list[str], int]:
@@ -190,7 +203,17 @@ class Reader:
 
 @functools.lru_cache(maxsize=4096)
 def split_names(value: str) -> tuple[str, ...]:
-    """pybtex's split of an author or editor field at each "and", once per distinct field."""
+    """pybtex's split of an author or editor field at each "and", once per distinct field.
+
+    Without braces, pybtex's split_name_list (split_tex_string at " and " in any case) is a split
+    at each " and ", each name stripped, and no name in an empty field; a field that is one brace
+    group (an organisation, "{Barnes and Noble}") is one name; any other braces, pybtex splits."""
+    if "{" not in value and "}" not in value:
+        return tuple(name.strip() for name in AND_RE.split(value)) if value else ()
+    if is_one_braced_group(value):
+        return (value.strip(),)
+    from pybtex.bibtex.utils import split_name_list
+
     return tuple(split_name_list(value))
 
 
@@ -199,11 +222,35 @@ PLAIN_NAME_RE = re.compile(r"[^{}\\~,]+(?:,[^{}\\~,]*){0,2}")
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_parts(name: str) -> tuple[tuple[str, ...], ...]:
+def split_person(name: str) -> Name:
+    """pybtex's Person(name), split once per distinct name (organisations recur on every entry);
+    the records are frozen, so entries share them."""
     if PLAIN_NAME_RE.fullmatch(name):
-        return plain_name_parts(name)
-    person = Person(name)
-    return tuple(tuple(getattr(person, part)) for part in NAME_PARTS)
+        return Name(*plain_name_parts(name))
+    if is_one_braced_group(name):  # an organisation, "{Valdai Discussion Club}": one last name
+        return Name(last_names=(name,))
+    from pybtex.database import Person  # braces, a backslash or a tie: pybtex's own splitter
+    from pybtex.exceptions import PybtexError
+
+    try:
+        person = Person(name)
+    except PybtexError as exc:  # a name pybtex cannot split: let pybtex's reader report it
+        raise Unsupported(str(exc)) from None
+    return Name(*(tuple(getattr(person, part)) for part in NAME_PARTS))
+
+
+def is_one_braced_group(name: str) -> bool:
+    """Whether the name is one brace group, "{...}", and nothing else: pybtex's Person then finds
+    no comma and no space outside braces (its split_tex_string counts braces only, backslashes
+    included), so the whole name is one word, and a name of one word is its last name."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for mark in BRACES_RE.finditer(name):
+        depth += 1 if mark.group(0) == "{" else -1
+        if depth == 0:
+            return mark.end() == len(name)
+    return False
 
 
 def _is_von(word: str) -> bool:
@@ -245,15 +292,7 @@ def plain_name_parts(name: str) -> tuple[tuple[str, ...], ...]:
     return (tuple(first[:1]), tuple(first[1:]), tuple(prelast), tuple(last), tuple(lineage))
 
 
-def split_person(name: str) -> Person:
-    """pybtex's Person(name), split once per distinct name (organisations recur on every entry)."""
-    person = Person.__new__(Person)  # Person() would split five empty strings first
-    for part, names in zip(NAME_PARTS, _name_parts(name), strict=True):
-        setattr(person, part, list(names))
-    return person
-
-
-def read(text: str) -> tuple[BibliographyData, dict[str, dict[str, str]]]:
-    """The entries pybtex would read from text, with each entry's fields as written (whitespace
-    normalised); Unsupported for anything this reader does not follow exactly."""
+def read(text: str) -> tuple[dict[str, BibEntry], dict[str, dict[str, str]]]:
+    """The entries pybtex would read from text, by key, with each entry's fields as written
+    (whitespace normalised); Unsupported for anything this reader does not follow exactly."""
     return Reader(text).read()

@@ -1,18 +1,83 @@
-"""What a loaded bibliography is: its works (``Reference``) and the whole (``Bibliography``).
+"""What a loaded bibliography is: its works (``Reference``) and the whole (``Bibliography``), and
+each work's BibTeX entry as read (``BibEntry``, its people as ``Name``).
 
 Kept apart from ``bibliography`` (which reads and checks references.bib) so that the cache of
 loaded bibliographies (``bibcache``) can rebuild them without importing the reader that uses it.
+
+``BibEntry`` and ``Name`` hold what pybtex's ``Entry`` and ``Person`` held, under the same
+attribute names, as plain dictionaries and tuples: building pybtex's objects (their ordered
+case-insensitive mappings answer every store, look-up and iteration in Python) was a third of a
+cold load of the bibliography, and importing ``pybtex.database`` another tenth.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from .errors import Diagnostic, did_you_mean
 
-if TYPE_CHECKING:
-    from pybtex.database import Entry
+
+class AnyCase(dict):
+    """Field names or roles as written, looked up in any case (BibTeX's names are case-insensitive),
+    as pybtex's OrderedCaseInsensitiveDict looks them up: a name written as looked up (the usual
+    case) is found by the plain dictionary; another case is found by comparing lower-case names."""
+
+    __slots__ = ()
+
+    def _written(self, name: str) -> str | None:
+        lower = name.lower()
+        for written in self:
+            if written.lower() == lower:
+                return written
+        return None
+
+    def __missing__(self, name: str):
+        written = self._written(name)
+        if written is None:
+            raise KeyError(name)
+        return dict.__getitem__(self, written)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (isinstance(name, str) and self._written(name) is not None)
+
+    def get(self, name: str, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+
+class Name(NamedTuple):
+    """A person's name split into BibTeX's parts, as pybtex's Person splits it (each a tuple of words).
+
+    A named tuple: made and compared fast, and written to the cache as JSON as it is."""
+
+    first_names: tuple[str, ...] = ()
+    middle_names: tuple[str, ...] = ()
+    prelast_names: tuple[str, ...] = ()
+    last_names: tuple[str, ...] = ()
+    lineage_names: tuple[str, ...] = ()
+
+
+# Name's parts in order, as pybtex's Person has them.
+NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+
+
+@dataclass(slots=True)
+class BibEntry:
+    """One BibTeX entry as read: pybtex's Entry as data. ``type`` is lower-case, ``original_type``
+    as written; ``fields`` (values with their LaTeX) and ``persons`` (names by role) keep the
+    names as written, in order, and find them in any case."""
+
+    original_type: str
+    key: str
+    fields: AnyCase = field(default_factory=AnyCase)
+    persons: AnyCase = field(default_factory=AnyCase)  # role -> [Name, ...]
+    type: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.type = self.original_type.lower()
 
 
 @dataclass
@@ -21,7 +86,7 @@ class Reference:
 
     key: str
     type: str
-    entry: Entry
+    entry: BibEntry
     line: int
     author_short: str  # "Gulf International Forum", "Smith and Jones", "Smith et al."
     year: str  # "2025", "n.d."
