@@ -862,6 +862,9 @@ def _tex_command(text: str, i: int) -> Cite | None:
                 if depth == 0:
                     close = j
                     break
+        if close < 0 and _has_cite(text, m.end(), limit):
+            end = limit  # "\s [@a": refused below, as a citation in the argument
+            break
         if close < 0:
             # Pandoc's argument runs on to the next ']' or '}' on the page, paragraphs later, and
             # drops all of it (link definitions and citations too: "@a [link]\s[" makes "link" a
