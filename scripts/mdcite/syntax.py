@@ -604,14 +604,14 @@ def _paragraph_end(text: str, i: int) -> int:
     return m.start() if m else len(text)
 
 
-def _group_at(text: str, i: int, keyless_first: bool = False, label_after: bool = False) -> Cite | None:
+def _group_at(text: str, i: int, keyless_first: bool = False, image: bool = False) -> Cite | None:
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
-    in-text key), or None where the bracket is text, a link or a span. With ``label_after``, a
-    "[label]" after the bracket does not make it a link (an image's, whose label is undefined)."""
+    in-text key), or None where the bracket is text, a link or a span. With ``image``, only an
+    address after the bracket makes it no citation (see ``_image_fallback``)."""
     if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
         return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
-    if close < 0 or (_after_bracket(text, close + 1) and not (label_after and text[close + 1] == "[")):
+    if close < 0 or (_after_bracket(text, close + 1) and not (image and text[close + 1] != "(")):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
     if not found and (swallowed := _key_after_close(text, close)) > 0:
@@ -641,9 +641,20 @@ def _close_held(text: str, i: int, close: int) -> int:
     end = _paragraph_end(text, close)
     if not marks or not any(mark in text[close + 1:end] for mark in marks):
         return -1
-    at = next(_key_starts(text, close + 1, end), -1)
-    after = text.find("]", at, end) if at > 0 else -1
-    return after + 1 if after > 0 else -1
+    # The ']' that would end the citation: the first after close that closes no bracket opened
+    # after it (in '["]" [@k]' the group '[@k]' is Pandoc's own); a key must stand before it,
+    # outside such brackets, or right after it ('["]"]@k]', as in '[see]@k]').
+    depth, stop = 0, -1
+    for j in range(close + 1, end):
+        depth += (text[j] == "[") - (text[j] == "]")
+        if depth < 0:
+            stop = j
+            break
+    if stop < 0:
+        return -1
+    if any(text.count("[", close + 1, at) == text.count("]", close + 1, at) for at in _key_starts(text, close + 1, stop)):
+        return stop + 1
+    return _key_after_close(text, stop)
 
 
 def _read_on(text: str, i: int, close: int, problem: str) -> bool:
@@ -683,15 +694,16 @@ def _key_after_close(text: str, close: int) -> int:
 
 
 def _image_fallback(text: str, i: int, links: frozenset[str]) -> Cite | None:
-    """``![@a][label]`` with ``label`` undefined on the page: no image to Pandoc, which reads
-    "[@a]" again from the start, a citation group (found by differential fuzzing: ``![@k][]``)."""
+    """``![@a][label]`` with ``label`` undefined on the page, or ``![@a]{.c}``: no image to
+    Pandoc (only an address or a defined reference makes one), which reads "[@a]" again from the
+    start, a citation group (found by differential fuzzing: ``![@k][]``)."""
     if _escaped(text, i - 1):
         return None
     close = _bracket_close(text, i, _paragraph_end(text, i))
-    if close < 0 or text[close + 1:close + 2] != "[" or not LINK_TARGET_AFTER_RE.match(text, close + 1) \
-            or _reference(text, i, close + 1, links):
+    if close < 0 or (text[close + 1:close + 2] == "[" and LINK_TARGET_AFTER_RE.match(text, close + 1)
+                     and _reference(text, i, close + 1, links)):
         return None
-    return _group_at(text, i, label_after=True)
+    return _group_at(text, i, image=True)
 
 
 def _reference(text: str, opened: int, i: int, links: frozenset[str]) -> bool:
