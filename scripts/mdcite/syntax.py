@@ -57,8 +57,11 @@ EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
 BREAK_BEFORE_CLOSE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.|(?<=\S)\n(?=\])", re.DOTALL)
 # A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
 # Python-Markdown does (and takes the rest for the address).
-UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
+UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\n?[^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+# The word of a TeX command that Pandoc takes whole as raw TeX: its letters, and the digits
+# after them unless a letter follows ("\a3@v"; in "\a3x" only "\a" is TeX). Found by fuzzing.
+TEX_WORD_RE = re.compile(r"[A-Za-z]+[0-9]*")
 NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
 LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
@@ -179,8 +182,8 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
         # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
         # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
         j = _word_start(text, i)
-        if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
-            return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
+        if j > 0 and text[j - 1] == "\\" and TEX_WORD_RE.fullmatch(text, j, i) and not _escaped(text, j - 1):
+            return False  # "\o@key", "\a3@key": a TeX command to Pandoc (raw TeX), not a string
         return not _after_at(text, j)
     if c == ".":
         return _period_before(text, i)
@@ -604,14 +607,14 @@ def _paragraph_end(text: str, i: int) -> int:
     return m.start() if m else len(text)
 
 
-def _group_at(text: str, i: int, keyless_first: bool = False, image: bool = False) -> Cite | None:
+def _group_at(text: str, i: int, keyless_first: bool = False, alone: bool = False) -> Cite | None:
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
-    in-text key), or None where the bracket is text, a link or a span. With ``image``, only an
-    address after the bracket makes it no citation (see ``_image_fallback``)."""
+    in-text key), or None where the bracket is text, a link or a span. With ``alone``, the bracket
+    is read whatever follows it, as Pandoc reads again an undefined reference's brackets."""
     if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
         return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
-    if close < 0 or (_after_bracket(text, close + 1) and not (image and text[close + 1] != "(")):
+    if close < 0 or (not alone and _after_bracket(text, close + 1)):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
     if not found and (swallowed := _key_after_close(text, close)) > 0:
@@ -700,10 +703,10 @@ def _image_fallback(text: str, i: int, links: frozenset[str]) -> Cite | None:
     if _escaped(text, i - 1):
         return None
     close = _bracket_close(text, i, _paragraph_end(text, i))
-    if close < 0 or (text[close + 1:close + 2] == "[" and LINK_TARGET_AFTER_RE.match(text, close + 1)
-                     and _reference(text, i, close + 1, links)):
+    if close < 0 or (_after_bracket(text, close + 1) == "link"
+                     and (text[close + 1] == "(" or _reference(text, i, close + 1, links))):
         return None
-    return _group_at(text, i, image=True)
+    return _group_at(text, i, alone=True)
 
 
 def _reference(text: str, opened: int, i: int, links: frozenset[str]) -> bool:
@@ -824,7 +827,16 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
             opened, before, image = brackets.pop()
             # "[text][label]" is a reference link if the label is defined on the page, and
             # "[@a][@b]" ends with a group (as in Pandoc, where a label with a key is a citation).
-            if _after_bracket(text, i) == "link" and (text[i] == "(" or _reference(text, opened, i, links)):
+            after = _after_bracket(text, i)
+            if after == "link" and text[i] == "[" and not _reference(text, opened, i, links):
+                # "[x][@k]" with "@k" undefined: Pandoc reads the label again on its own, so a
+                # citation group whatever follows it ("[][@k][]"; found by differential fuzzing).
+                label = _group_at(text, i, alone=True)
+                if label is not None:
+                    cites.append(label)
+                    i = cite_end = label.end
+                continue
+            if after == "link":
                 for cite in cites[before:]:
                     cite.in_link = True
                     if image and not cite.problem:
