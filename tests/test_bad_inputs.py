@@ -59,6 +59,8 @@ PAGE_CASES = [
     ("## Twice {#sec-home-section}", "is defined 2 times"),
     ("## Bad label {#sec-Bad_Label}", "is not a valid id"),
     ("A word then [see a; @org-2025] mixed.", "has no '@key'"),
+    ("A typo \\emph[ here.\n\nA later paragraph [sic].", "whose argument does not close in its paragraph"),
+    ('A quoted bracket ["]" @org-2025] here.', "a quote or emphasis opened in a bracket holds its ']'"),
 ]
 
 

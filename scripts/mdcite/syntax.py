@@ -57,8 +57,11 @@ EMPHASIS_RUN_RE = re.compile(r"\*+|_+")
 BREAK_BEFORE_CLOSE_RE = re.compile(r"(`+).*?(?<!`)\1(?!`)|\\.|(?<=\S)\n(?=\])", re.DOTALL)
 # A link's "(address "title)" whose title quote never closes: Pandoc reads no link there, while
 # Python-Markdown does (and takes the rest for the address).
-UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
+UNCLOSED_TITLE_RE = re.compile(r"\([^\S\n]*\n?[^\S\n]*\S+\s+([\"'])(?:(?!\1)[\s\S])*\)")
 TEX_COMMAND_RE = re.compile(r"\\[A-Za-z]+")
+# The word of a TeX command that Pandoc takes whole as raw TeX: its letters, and the digits
+# after them unless a letter follows ("\a3@v"; in "\a3x" only "\a" is TeX). Found by fuzzing.
+TEX_WORD_RE = re.compile(r"[A-Za-z]+[0-9]*")
 NOTE_REF_RE = re.compile(r"\[\^[^\s\]]+\]")
 # A comment at the start of a line: Python-Markdown ends the paragraph there (a block of its own).
 LINE_COMMENT_RE = re.compile(r"\n {0,3}<!--")
@@ -179,8 +182,8 @@ def _after_string(text: str, i: int, cite_end: int) -> bool:
         # Except after "x@y": the word after an '@' that began no citation (letters, digits, '-'
         # and '_') is not a string here, as Pandoc reads "x@y@z" (found by differential fuzzing).
         j = _word_start(text, i)
-        if j > 0 and text[j - 1] == "\\" and text[j:i].isalpha() and not _escaped(text, j - 1):
-            return False  # "\o@key": a TeX command to Pandoc (raw TeX), not a string
+        if j > 0 and text[j - 1] == "\\" and TEX_WORD_RE.fullmatch(text, j, i) and not _escaped(text, j - 1):
+            return False  # "\o@key", "\a3@key": a TeX command to Pandoc (raw TeX), not a string
         return not _after_at(text, j)
     if c == ".":
         return _period_before(text, i)
@@ -294,12 +297,16 @@ def _emphasis(text: str) -> tuple[list[str], int]:
             before = bare[pos - 1:pos]
             # A '_' right after a string (a word, or a word's '.': "Z._") cannot open.
             in_word = ((before.isalnum() and not _after_at(bare, _word_start(bare, pos)))
-                       or (before == "." and _period_before(bare, pos)))
+                       or (before == "." and _period_before(bare, pos))
+                       or (pos == last_close and mark == "_"))  # "__a___x": right after a close
             top = open_runs[-1] if open_runs else ""
+            # A '_' closes before a non-letter: the next mark of a longer run counts ("__a___x"
+            # closes "__a__"), except "_a___x", where "__" opens a strong first (Pandoc's ``one``).
+            closer_next = "_" if end - pos > len(top) and (len(top) != 1 or end - pos != 3) else after
             if top == mark and end - pos == 2:
                 open_runs.append(mark * 2)  # "*a**b": strong inside the emphasis, whatever follows
                 pos = end
-            elif top[:1] == mark and len(top) <= end - pos and (mark == "*" or not after.isalnum()):
+            elif top[:1] == mark and len(top) <= end - pos and (mark == "*" or not closer_next.isalnum()):
                 open_runs.pop()
                 pos = last_close = pos + len(top)
             elif len(top) == 3 and top[0] == mark and (mark == "*" or not after.isalnum()):
@@ -600,22 +607,57 @@ def _paragraph_end(text: str, i: int) -> int:
     return m.start() if m else len(text)
 
 
-def _group_at(text: str, i: int, keyless_first: bool = False) -> Cite | None:
+def _group_at(text: str, i: int, keyless_first: bool = False, alone: bool = False) -> Cite | None:
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
-    in-text key), or None where the bracket is text, a link or a span."""
+    in-text key), or None where the bracket is text, a link or a span. With ``alone``, the bracket
+    is read whatever follows it, as Pandoc reads again an undefined reference's brackets."""
     if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
         return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
-    if close < 0 or _after_bracket(text, close + 1):
+    if close < 0 or (not alone and _after_bracket(text, close + 1)):
         return None
     items, problem, found = _read_items(text, i + 1, close, keyless_first)
     if not found and (swallowed := _key_after_close(text, close)) > 0:
         return Cite(i, swallowed, (), problem=(
             "a ']' right before a key, as in '[see]@key]', makes Pandoc read one citation with the "
             "bracket's text as its prefix; write [see @key], or escape the brackets as \\[ and \\]"))
+    if not found and not keyless_first and (held := _close_held(text, i, close)) > 0:
+        return Cite(i, held, (), problem=(
+            "a quote or emphasis opened in a bracket holds its ']', and a key and a ']' follow: Pandoc "
+            "reads one citation from the '[' to that ']'; close the quote or emphasis inside the "
+            "bracket, or escape the bracket as \\[ and \\]"))
     if not found and (problem or not keyless_first) and not (keyless_first and _read_on(text, i, close, problem)):
         return None  # no key at all: text, as in Pandoc ("@a [sic; really]")
     return Cite(i, close + 1, tuple(items), problem=problem)
+
+
+def _close_held(text: str, i: int, close: int) -> int:
+    """Pandoc's prefix is read inline by inline up to a ']' or a key, so a quote or an emphasis
+    opened in the bracket at i and closed after its ']' holds that ']' (``["]"@1]``, ``[*a]* @1]``:
+    one citation). Where the bracket (with no key) leaves one open, and its mark, a key and a ']'
+    follow in the paragraph, the end of what Pandoc may read as one citation; else -1. Found by
+    differential fuzzing."""
+    body = text[i + 1:close + 1]
+    if not any(c in body for c in "\"'*_"):  # most brackets hold none of them
+        return -1
+    marks = _quote_open(body) | {run[0] for run in _emphasis(body)[0]}
+    end = _paragraph_end(text, close)
+    if not marks or not any(mark in text[close + 1:end] for mark in marks):
+        return -1
+    # The ']' that would end the citation: the first after close that closes no bracket opened
+    # after it (in '["]" [@k]' the group '[@k]' is Pandoc's own); a key must stand before it,
+    # outside such brackets, or right after it ('["]"]@k]', as in '[see]@k]').
+    depth, stop = 0, -1
+    for j in range(close + 1, end):
+        depth += (text[j] == "[") - (text[j] == "]")
+        if depth < 0:
+            stop = j
+            break
+    if stop < 0:
+        return -1
+    if any(text.count("[", close + 1, at) == text.count("]", close + 1, at) for at in _key_starts(text, close + 1, stop)):
+        return stop + 1
+    return _key_after_close(text, stop)
 
 
 def _read_on(text: str, i: int, close: int, problem: str) -> bool:
@@ -652,6 +694,19 @@ def _key_after_close(text: str, close: int) -> int:
         return -1
     end = text.find("]", _key_at(text, at + 1)[1], _paragraph_end(text, at))
     return end + 1 if end >= 0 else -1
+
+
+def _image_fallback(text: str, i: int, links: frozenset[str]) -> Cite | None:
+    """``![@a][label]`` with ``label`` undefined on the page, or ``![@a]{.c}``: no image to
+    Pandoc (only an address or a defined reference makes one), which reads "[@a]" again from the
+    start, a citation group (found by differential fuzzing: ``![@k][]``)."""
+    if _escaped(text, i - 1):
+        return None
+    close = _bracket_close(text, i, _paragraph_end(text, i))
+    if close < 0 or (_after_bracket(text, close + 1) == "link"
+                     and (text[close + 1] == "(" or _reference(text, i, close + 1, links))):
+        return None
+    return _group_at(text, i, alone=True)
 
 
 def _reference(text: str, opened: int, i: int, links: frozenset[str]) -> bool:
@@ -757,6 +812,8 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
                 i = note.end()
                 continue
             group = None if (i and text[i - 1] == "^") else _group_at(text, i)
+            if group is None and i and text[i - 1] == "!":  # (rare: most '![' are images)
+                group = _image_fallback(text, i, links)
             if group is not None:
                 cites.append(group)
                 i = cite_end = group.end
@@ -770,7 +827,16 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
             opened, before, image = brackets.pop()
             # "[text][label]" is a reference link if the label is defined on the page, and
             # "[@a][@b]" ends with a group (as in Pandoc, where a label with a key is a citation).
-            if _after_bracket(text, i) == "link" and (text[i] == "(" or _reference(text, opened, i, links)):
+            after = _after_bracket(text, i)
+            if after == "link" and text[i] == "[" and not _reference(text, opened, i, links):
+                # "[x][@k]" with "@k" undefined: Pandoc reads the label again on its own, so a
+                # citation group whatever follows it ("[][@k][]"; found by differential fuzzing).
+                label = _group_at(text, i, alone=True)
+                if label is not None:
+                    cites.append(label)
+                    i = cite_end = label.end
+                continue
+            if after == "link":
                 for cite in cites[before:]:
                     cite.in_link = True
                     if image and not cite.problem:
@@ -803,13 +869,13 @@ def read(text: str, links: frozenset[str] = frozenset()) -> tuple[Cite, ...]:
 def _tex_command(text: str, i: int) -> Cite | None:
     """``\\cmd[@key]``, ``\\cmd {@key}``: a TeX command whose argument holds a citation. Pandoc
     reads it as raw TeX and drops it with the citation; Python-Markdown shows the backslash and
-    the citation. Refused (a problem), since a backslash before a letter is a typo on a page."""
+    the citation. Refused (a problem), since a backslash before a letter is a typo on a page; so
+    is one whose argument does not close in its paragraph, citation or not (Pandoc's runs on)."""
     m = TEX_COMMAND_RE.match(text, i)
     if m is None:
         return None
     end, limit = m.end(), _paragraph_end(text, i)
-    # Spaces and a line break may stand before each argument ("\\a [@a]", Pandoc's ``sp``); a
-    # '[' that does not close in the paragraph takes the paragraph (Pandoc looks further on).
+    # Spaces and a line break may stand before each argument ("\\a [@a]", Pandoc's ``sp``).
     while (start := SPNL_RE.match(text, end, limit).end()) < limit and text[start] in "[{":
         if text[start] == "[":
             close = _bracket_close(text, start, limit)
@@ -820,7 +886,18 @@ def _tex_command(text: str, i: int) -> Cite | None:
                 if depth == 0:
                     close = j
                     break
-        end = limit if close < 0 else close + 1
+        if close < 0 and _has_cite(text, m.end(), limit):
+            end = limit  # "\s [@a": refused below, as a citation in the argument
+            break
+        if close < 0:
+            # Pandoc's argument runs on to the next ']' or '}' on the page, paragraphs later, and
+            # drops all of it (link definitions and citations too: "@a [link]\s[" makes "link" a
+            # locator, its definition gone). Found by differential fuzzing.
+            return Cite(i, limit, (), problem=(
+                f"'{m.group(0)}{text[start]}' is a TeX command to Pandoc whose argument does not close in "
+                "its paragraph: Pandoc drops all that follows, up to the next closing bracket on the page, "
+                "with it; remove the backslash"))
+        end = close + 1
     if end == m.end() or not _has_cite(text, m.end(), end):
         return None
     return Cite(i, end, (), problem=(
