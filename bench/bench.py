@@ -202,7 +202,7 @@ def variant_config(name: str, extension: bool, plugin: bool, hook: str = "", too
               "docs_dir": "docs", "site_dir": f"out/{name}", "theme": {"name": "material", "custom_dir": "overrides"},
               "plugins": plugins, "markdown_extensions": extensions}
     hooks = [hook] if hook else []
-    if tool == "mkdocs" and (extension or hook == "replay_hook.py"):  # Zensical runs no hooks
+    if tool == "mkdocs" and (extension or hook):  # serves the engine's output; Zensical runs no hooks
         hooks.append(SEARCH_HOOK)
     if hooks:
         config["hooks"] = hooks
