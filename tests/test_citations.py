@@ -316,6 +316,10 @@ def test_comment_opening_a_line_inside_a_group_is_a_located_error(project):
      "<input>:1:4: error: malformed citation: emphasis crosses the edge of a citation"),
     ('A claim ["see @org-2025] here".\n',
      "<input>:1:9: error: malformed citation: a quote opened in a citation's prefix closes after its key"),
+    # Once stopped the reader with a TypeError: the key's '<' reads as an e-mail autolink up to
+    # the '>', so the inner '[' does not close (found by comparing the plain and full readings).
+    ("A claim [@org-2025<b;[@tass-2025-duma>].\n",
+     "<input>:1:9: error: malformed citation: an unmatched '[' inside a citation; escape it as \\["),
 ])
 def test_form_refused_after_differential_fuzzing_is_a_located_error(project, source, error):
     with pytest.raises(SourceError) as caught:

@@ -24,6 +24,14 @@ CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 KEY_RE = re.compile(r"[\w*]\w*+(?:(?:[:.#$%&+?<>~/-](?=\w)|[:/](?=/))\w*+)*+")
 # What a key may hold besides letters and digits (see KEY_RE).
 KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
+# One item of a plain group ("[@a]", "[see -@b, p. 4; @c]"), up to its ';' or ']': spaces, a
+# prefix that ends with a space, the key, and a suffix, whose words hold nothing that the full
+# reading (``_group_read``) weighs: no code, HTML, escape, bracket, emphasis, quote, '^', '@' or
+# line break, and no '<' or '>' or '*' in the key. Most citations are such groups; one regular
+# expression reads them, as the full reading would (a test compares the two on generated groups).
+_PLAIN_WORDS = r"[^\\`<>\[\];@*_'\"\n^]*"
+PLAIN_ITEM_RE = re.compile(rf"[ \t]*((?:{_PLAIN_WORDS} )?)(-?)@(\w\w*+(?:(?:[:.#$%&+?~/-](?=\w)|[:/](?=/))\w*+)*+)"
+                           rf"({_PLAIN_WORDS})([;\]])")
 # Between an in-text key and its bracket: spaces and at most one line break.
 SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
@@ -543,6 +551,8 @@ def _read_items(text: str, i: int, close: int, keyless_first: bool) -> tuple[lis
         else:
             stop, trouble = _scan_affix(text, i, close, stop_at_key=True)
             problem = problem or trouble
+            if text[stop] == "[":  # a '[' that does not close (the problem says so): no key follows
+                return items, problem, found
             prefix = text[i:stop]
             if stop >= close or text[stop] == ";":
                 if _empty_key(prefix):
@@ -611,6 +621,29 @@ def _group_at(text: str, i: int, keyless_first: bool = False, alone: bool = Fals
     """The bracketed citation that opens at i (Pandoc's ``normalCite``, or ``bareloc`` after an
     in-text key), or None where the bracket is text, a link or a span. With ``alone``, the bracket
     is read whatever follows it, as Pandoc reads again an undefined reference's brackets."""
+    if not keyless_first and (plain := _plain_group(text, i)) is not None:
+        items, end = plain
+        return None if not alone and _after_bracket(text, end) else Cite(i, end, items)
+    return _group_read(text, i, keyless_first, alone)
+
+
+def _plain_group(text: str, i: int) -> tuple[tuple[CiteItem, ...], int] | None:
+    """The items of the bracket at i and where it ends, if it is a plain group (see
+    PLAIN_ITEM_RE), read as ``_group_read`` reads it; else None."""
+    items = []
+    while (m := PLAIN_ITEM_RE.match(text, i + 1)) is not None:
+        prefix, dash, key, suffix, stop = m.groups()
+        if is_crossref(key):
+            return None
+        items.append(CiteItem(key=key, prefix=prefix.strip(), suffix=suffix.strip(), mode=SUPPRESS if dash else NORMAL))
+        i = m.end() - 1
+        if stop == "]":
+            return tuple(items), i + 1
+    return None
+
+
+def _group_read(text: str, i: int, keyless_first: bool = False, alone: bool = False) -> Cite | None:
+    """``_group_at`` for every bracket, read in full."""
     if NOTE_REF_RE.match(text, i) or (keyless_first and text[i + 1:i + 2] == "^"):
         return None  # "[^label]": a note reference; and Pandoc's locator never opens with '^'
     close = _bracket_close(text, i, _paragraph_end(text, i))
