@@ -131,3 +131,54 @@ def test_an_edit_is_seen_at_once_even_inside_the_recheck_interval(project):
     page.write_text(page.read_text() + "\nSee @sec-home-new.\n")
     html = render_page(project, "deep/er/page.md")
     assert '<a class="crossref" href="../../index.md#sec-home-new" title="Home › Brand new">Brand new</a>' in html
+
+
+class Files:
+    """Stands for the collection of files that MkDocs makes afresh for each build."""
+
+
+def render_in_build(project, src: str, files: Files) -> str:
+    """Render a page as MkDocs does within the build that ``files`` stands for: MkDocs leaves the
+    page's File and the build's Files on its 'relpath' tree processor."""
+    import markdown
+
+    from clausemap.extension import ClauseMapExtension
+    from mdcite.extension import CitationsExtension
+
+    class RelPath(markdown.treeprocessors.Treeprocessor):
+        def run(self, root):
+            return None
+
+    _, body, _ = index_module.split_front_matter((project / "docs" / src).read_text(encoding="utf-8"))
+    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(root=str(project)),
+                                       ClauseMapExtension(article_count=3)])
+    relpath = RelPath(md)
+    relpath.file, relpath.files = type("File", (), {"src_uri": src})(), files
+    md.treeprocessors.register(relpath, "relpath", 0)
+    return md.convert(body)
+
+
+def rename_home_section(project) -> None:
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text().replace("## A section {#sec-home-section}", "## Renamed {#sec-home-section}"))
+
+
+def test_a_new_build_sees_an_edit_to_another_page_at_its_first_page_whatever_the_time(project, monkeypatch):
+    monkeypatch.setattr(index_module, "RECHECK_SECONDS", 3600)
+    render_in_build(project, "deep/er/page.md", Files())
+    rename_home_section(project)
+    html = render_in_build(project, "deep/er/page.md", Files())  # the next build (make serve's rebuild)
+    assert 'title="Home › Renamed">Renamed</a>' in html
+
+
+def test_within_one_build_the_sources_are_checked_once_not_every_half_second(project, monkeypatch):
+    monkeypatch.setattr(index_module, "RECHECK_SECONDS", 0)
+    taken = []
+    signature = index_module.signature
+    monkeypatch.setattr(index_module, "signature", lambda *a, **k: taken.append(1) or signature(*a, **k))
+    build = Files()
+    for src in ("deep/er/page.md", "index.md", "deep/er/page.md"):
+        render_in_build(project, src, build)
+    assert len(taken) == 1  # the first page's build of the index; no check after it
+    render_in_build(project, "index.md", Files())
+    assert len(taken) == 2

@@ -130,6 +130,15 @@ def generator_source(md) -> str | None:
     return None
 
 
+def generator_build(md) -> object | None:
+    """An object that stands for the generator's current build, where it offers one: MkDocs'
+    collection of the site's files, made afresh for each build (and each rebuild of ``serve``),
+    which it leaves on the same processor as the page's path. None elsewhere."""
+    if "relpath" in md.treeprocessors:
+        return getattr(md.treeprocessors["relpath"], "files", None)
+    return None
+
+
 def same_text(a: str, b: str) -> bool:
     """Whether a page's text is still what the index read (line endings and outer blank lines aside)."""
     return a.strip() == b.strip() or index_module.body_hash(a) == index_module.body_hash(b)
@@ -613,7 +622,8 @@ class CitationsExtension(Extension):
         return index_module.get(root, self.getConfig("docs_dir"), self.getConfig("bibliography"),
                                 bool(self.getConfig("directory_urls")),
                                 self.kinds, recheck=recheck,
-                                evidence_dir=self.getConfig("evidence"), config_file=self.getConfig("config_file"))
+                                evidence_dir=self.getConfig("evidence"), config_file=self.getConfig("config_file"),
+                                build_of=generator_build(md) if (md := getattr(self, "md", None)) else None)
 
     def add_label_kind(self, kind: LabelKind) -> None:
         """Let another extension add a family of labels (see labelkinds)."""

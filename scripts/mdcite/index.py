@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 import time
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -629,8 +630,10 @@ def check_page(page, bib, labels, citations, kinds: tuple[LabelKind, ...] = BUIL
 
 # Sources are stat'ed at most this often: stat'ing every file for every page cost as much as
 # rendering the page on a 400-page site. A page whose text is not in the index forces a recheck.
+# Where the generator says which build a page belongs to, they are stat'ed once per build instead.
 RECHECK_SECONDS = 0.5
-_CACHE: dict[tuple, tuple[Index, float]] = {}  # the index and when its sources were last checked
+# The index, when its sources were last checked, and the build they were checked for (weakly held).
+_CACHE: dict[tuple, tuple[Index, float, weakref.ref | None]] = {}
 
 
 @functools.lru_cache(maxsize=64)
@@ -642,23 +645,36 @@ def resolved(root: str, cwd: str) -> str:
 
 def get(root: str | Path, docs_dir="docs", bib_path="references.bib", directory_urls=True,
         kinds: tuple[LabelKind, ...] = BUILT_IN, recheck: bool = False,
-        evidence_dir=evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml") -> Index:
+        evidence_dir=evidence_module.EVIDENCE_DIR, config_file: str = "mkdocs.yml",
+        build_of: object | None = None) -> Index:
     """The per-build index, rebuilt only when a source file (or the configuration) has changed
-    since the last scan."""
+    since the last scan. ``build_of``: an object that stands for the generator's current build
+    (see ``extension.generator_build``); the sources are then checked at its first page only, as
+    a rebuild under ``make serve`` starts a new build, and not every RECHECK_SECONDS (40 checks
+    of every file in a 400-page build)."""
     key = (resolved(str(root), os.getcwd()), str(docs_dir), str(bib_path), directory_urls, kinds,
            str(evidence_dir), config_file)
     now = time.monotonic()
     cached = _CACHE.get(key)
     if cached is not None:
-        current, checked = cached
-        if not recheck and now - checked < RECHECK_SECONDS:
+        current, checked, checked_for = cached
+        if not recheck and (now - checked < RECHECK_SECONDS if build_of is None
+                            else checked_for is not None and checked_for() is build_of):
             return current
         root_p = Path(root)
         if current.signature == signature(root_p, root_p / docs_dir, root_p / bib_path,
                                           root_p / evidence_dir, config_file):
-            _CACHE[key] = (current, now)
+            _CACHE[key] = (current, now, _weak(build_of))
             return current
     fresh = build(root, docs_dir, bib_path, directory_urls, kinds, evidence_dir, config_file, dates_early=True)
     _CACHE.clear()
-    _CACHE[key] = (fresh, now)
+    _CACHE[key] = (fresh, now, _weak(build_of))
     return fresh
+
+
+def _weak(build_of: object | None) -> weakref.ref | None:
+    """A weak reference to the build (a finished build's files are not kept alive by the cache)."""
+    try:
+        return weakref.ref(build_of) if build_of is not None else None
+    except TypeError:  # an object that takes no weak reference: checked by time instead
+        return None
