@@ -23,6 +23,8 @@ from pybtex.style.template import (
     words,
 )
 
+from mdcite.iri import readable_url
+
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the Arabic presentation forms: right-to-left scripts.
 RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 # Text with none of these is plain: it needs no trip through the (slow) LaTeX decoder.
@@ -85,7 +87,7 @@ creators = sentence(add_period=True)[isolated[value("creators")]]
 year = sentence[value("yearlabel")]
 title_quoted = quoted[isolated[field("title")]]
 title_italic = sentence[tag("em")[isolated[field("title")]]]
-link = optional[sentence[href(field("url", raw=True))[isolated[field("url", raw=True)]]]]
+link = optional[sentence[href(field("url", raw=True))[isolated[field("url", raw=True, apply_func=readable_url)]]]]
 note = optional[sentence[field("note")]]
 accessed = optional[sentence[words["Accessed", value("accessed")]]]
 container_date = optional[value("fulldate")]

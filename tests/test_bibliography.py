@@ -173,3 +173,10 @@ def test_a_title_and_address_in_arabic_are_isolated_and_a_latin_title_is_not():
     assert refs["ar"].html == ("Al Mayadeen. 2025. “<bdi>الشورى الإيراني يصادق</bdi>.” 21 May 2025. "
                                '<a href="https://example.org/الشورى"><bdi>https://example.org/الشورى</bdi></a>.')
     assert "<bdi>" not in refs["en"].html
+
+
+def test_an_encoded_cyrillic_address_links_the_exact_url_and_shows_it_decoded():
+    url = "https://example.org/wiki/%D0%94%D0%BE%D0%B3%D0%BE%D0%B2%D0%BE%D1%80_%2F_%D0%98"
+    refs = bib(f"@online{{ru, author = {{{{Wiki}}}}, title = {{Договор}}, date = {{2025}}, url = {{{url}}}}}")
+    assert refs["ru"].html.endswith(f'<a href="{url}">https://example.org/wiki/Договор_%2F_И</a>.')
+    assert refs["ru"].text.endswith(" https://example.org/wiki/Договор_%2F_И.")

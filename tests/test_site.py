@@ -127,6 +127,17 @@ def test_a_right_to_left_title_is_isolated_so_the_date_after_it_keeps_its_place(
             assert not arabic.search(loose), f"{li.get('id')}: right-to-left text outside <bdi>: {loose[:80]}"
 
 
+def test_the_cyclowiki_reference_shows_its_address_in_cyrillic_and_links_the_exact_url(built_site):
+    url = bibliography.load(ROOT / "references.bib").references["cyclowiki-treaty"].fields["url"]
+    assert "%D0%94" in url  # the bib keeps the encoded address
+    page = page_for(built_site, "treaty/index.md")
+    link = parse(page).cssselect('li[id="ref-cyclowiki-treaty"] a[href^="https://cyclowiki.org/"]')
+    assert [a.text_content() for a in link] == [
+        "https://cyclowiki.org/wiki/Договор_о_всеобъемлющем_стратегическом_партнёрстве_между_"
+        "Российской_Федерацией_и_Исламской_Республикой_Иран"]
+    assert f'<a href="{url}">'.encode() in page.read_bytes()
+
+
 def test_bibliography_page_has_every_entry_with_backlinks(built_site):
     bib = bibliography.load(ROOT / "references.bib")
     doc = parse(built_site / "references" / "index.html")

@@ -24,7 +24,7 @@ CACHE_DIR = ".cache/mdcite-bibliography"
 HERE = Path(__file__).parent
 # The code whose output the cache holds: an edit to any of these files formats entries anew.
 FORMATTING_SOURCES = (HERE / "bibliography.py", HERE / "bibread.py", HERE / "works.py", Path(style.__file__),
-                      Path(__file__))
+                      HERE / "iri.py", Path(__file__))
 # The libraries whose output the cache holds.
 LIBRARIES = ("pybtex", "latexcodec")
 

@@ -21,6 +21,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from .iri import readable_url
+
 # Hebrew, Arabic, Syriac, Thaana, N'Ko and the Arabic presentation forms: right-to-left scripts.
 RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 # What latexcodec decodes without a backslash: "~", math, a "%" comment and the ligatures of its
@@ -342,8 +344,8 @@ def _misc(e: Entry) -> list[Rich]:
 def _link(e: Entry) -> Rich:
     if not e.has("url"):
         return EMPTY
-    url = e.raw("url")
-    return sentence(href(url, isolated(plain(url))))
+    url = e.raw("url")  # the link keeps the exact address; the text shows its readable form
+    return sentence(href(url, isolated(plain(readable_url(url)))))
 
 
 MIDDLES = {"online": _online, "article": _article, "book": _book, "incollection": _incollection,
