@@ -10,7 +10,7 @@ import pytest
 
 from clausemap.extension import ClauseMapExtension
 from mdcite.errors import SourceError
-from mdcite.extension import CitationsExtension
+from mdcite.extension import LIST_CLOSE, LIST_OPEN, CitationsExtension
 from mdcite.syntax import parse_group, scan
 from tests.helpers import render_page, render_text
 
@@ -174,6 +174,16 @@ def test_bibliography_entries_carry_coins_for_zotero_and_page_lists_do_not(proje
     html = render_page(project, "references.md")
     assert len(re.findall(r'<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;', html)) == 9
     assert re.search(r'<li class="reference" id="ref-', home) and "Z3988" not in home
+
+
+def test_with_lists_in_comments_each_coins_is_inside_the_markers_that_the_theme_takes_off(project):
+    # Material's search plugin then skips the empty element and its long attribute in one step.
+    body = (project / "docs" / "references.md").read_text(encoding="utf-8")
+    md = markdown.Markdown(extensions=["toc", "attr_list", CitationsExtension(root=str(project), list_in_comment=True),
+                                       ClauseMapExtension(article_count=3)])
+    html = md.convert(body)
+    wrapped = re.findall(re.escape(LIST_OPEN) + r'<span class="Z3988" title="[^"]*"></span>' + re.escape(LIST_CLOSE), html)
+    assert len(wrapped) == 9 and html.count("Z3988") == 9
 
 
 # -- the forms Pandoc reads that issue 13 found misread ----------------------------------------
