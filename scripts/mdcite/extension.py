@@ -7,9 +7,11 @@ being rendered is recognised from its own text through the per-build index.
 
 from __future__ import annotations
 
+import bisect
 import re
 import xml.etree.ElementTree as etree
 from html import escape
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,6 +60,8 @@ class PageState:
         # blocks (written in place of the paragraph that holds the placeholder).
         self.finished: list[str] = []
         self.blocks: set[int] = set()
+        # Texts whose citations CitationsInText has written in: the inline pattern finds none there.
+        self.in_place: set[str] = set()
 
     def finish(self, html: str, block: bool = False) -> str:
         """The placeholder that stands for ``html`` until FinishedHtml writes it in."""
@@ -271,6 +275,8 @@ def written_from(bib) -> Written:
     return _written
 
 
+CITE_START = attrgetter("start")
+
 # Where a citation may start; the shared reader decides whether one does.
 TRIGGER_RE = r"\[|-(?=@)|@"
 
@@ -316,6 +322,10 @@ class CitationPattern(InlineProcessor):
         by position; other blocks are read once. After a citation becomes a placeholder, the
         text's reading is the old one moved by the placeholder's length."""
         if data is self.seen or data == self.seen:
+            return
+        if data in self.ext.state.in_place:  # its citations are written in already
+            self.by_start, self.delta, self.floor, self.carried = {}, 0, 0, None
+            self.seen = data
             return
         carried, self.carried = self.carried, None
         if carried is not None:
@@ -375,6 +385,38 @@ class CitationPattern(InlineProcessor):
         if cite.group >= 0 and cite.crossref:
             return  # the group after it is read afresh, as a group of its own
         self.carried = (data[:start], data[end:], end, end - self.delta)
+
+    def in_place(self, data: str) -> str | None:
+        """``data`` with each of its citations written in as finished HTML, as ``handleMatch``
+        would write them one after the other, or None where one of them would not be finished
+        HTML (words with Markdown in them; a cross-reference, a link that the generator rewrites;
+        a problem or an unknown work, which the page's errors report): that text is left whole
+        to the pattern."""
+        state = self.ext.state
+        page = state.page
+        at = block_start(page.reading, data) if page is not None and page.reading else None
+        if at is not None:  # the page's citations inside the block (none crosses its edges)
+            found = page.reading[1]
+            first = bisect.bisect_left(found, at, key=CITE_START)
+            cites = found[first:bisect.bisect_left(found, at + len(data), lo=first, key=CITE_START)]
+            delta = -at
+        else:
+            cites, delta = read(data, self.links()), 0
+        if not cites:
+            return None
+        refs = state.index.bib.references if state.index.bib is not None else {}
+        for cite in cites:
+            if cite.problem or cite.crossref or not all(
+                    item.key in refs and plain_affix(item.prefix) and plain_affix(item.suffix)
+                    for item in cite.items):
+                return None
+        # Each citation sees the text with the ones before it written in, as in the pattern.
+        for cite in cites:
+            placeholder, start, end = self.render(cite, data, delta)
+            data = data[:start] + placeholder + data[end:]
+            delta += len(placeholder) - (end - start)
+        state.in_place.add(data)
+        return data
 
     def handleMatch(self, m, data):
         self.cites(data)
@@ -472,6 +514,35 @@ class CitationPattern(InlineProcessor):
         if first.mode != IN_TEXT:
             return year + tail
         return f"{self.link(first.key, ref.author_short, way)} ({year}{tail})"
+
+
+class CitationsInText(Treeprocessor):
+    """Write each text's citations in before Python-Markdown's inline pass (20): one new string
+    for each text that cites, where the inline pattern has Python-Markdown cut the text at every
+    citation, store the piece, search on, and put the pieces back together (a fifth of the
+    engine's time on a site whose pages cite twenty works). It takes the texts the inline pass
+    takes, in the same state (nothing runs between them), and leaves to ``CitationPattern`` every
+    text with a citation that is not finished HTML (see ``CitationPattern.in_place``)."""
+
+    def __init__(self, md, pattern: CitationPattern):
+        super().__init__(md)
+        self.pattern = pattern
+
+    def run(self, root):
+        in_place = self.pattern.in_place
+        for element in root.iter():
+            if element is root:  # the inline pass takes its children's texts, not its own
+                continue
+            text = element.text
+            if text and not isinstance(text, AtomicString) and ("[" in text or "@" in text):
+                written = in_place(text)
+                if written is not None:
+                    element.text = written
+            tail = element.tail
+            if tail and not isinstance(tail, AtomicString) and ("[" in tail or "@" in tail):
+                written = in_place(tail)
+                if written is not None:
+                    element.tail = written
 
 
 class GeneratedBlocks(Treeprocessor):
@@ -590,7 +661,10 @@ class CitationsExtension(Extension):
         # First of all preprocessors (snippets is 32): the text is still the page's source.
         md.preprocessors.register(IdentifyPage(md, self), "mdcite_identify", 35)
         # Above code spans (190) and escapes (180): the shared reader sees the text as written.
-        md.inlinePatterns.register(CitationPattern(TRIGGER_RE, md, self), "mdcite_citation", 200)
+        pattern = CitationPattern(TRIGGER_RE, md, self)
+        md.inlinePatterns.register(pattern, "mdcite_citation", 200)
+        # Right before the inline pass (20), which then finds most citations written in.
+        md.treeprocessors.register(CitationsInText(md, pattern), "mdcite_in_text", 20.5)
         # Tree processors, all after the inline pass (20) and before the table of contents (5),
         # which gives headings their permanent links and collects the headings we add:
         # figures first: their captions cite works, which must join the reference list (7);
