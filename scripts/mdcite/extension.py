@@ -338,20 +338,25 @@ class CitationPattern(InlineProcessor):
                 self.seen, self.delta, self.floor = data, self.delta + middle - end, floor
                 return
         state = self.ext.state
-        page = state.page
         if "@" not in data:  # no citation (a '[' of a link, say): nothing to look up or read
             self.by_start, self.delta, self.floor = {}, 0, 0
             self.seen = data
             return
-        at = block_start(page.reading, data) if page is not None and page.reading else None
+        at = self.block_at(data)
         if at is not None:  # the page's citations, seen through the block (from ``at`` on)
             if state.reading_cites is None:
-                state.reading_cites = {cite.start: cite for cite in page.reading[1]}
+                state.reading_cites = {cite.start: cite for cite in state.page.reading[1]}
             self.by_start, self.delta, self.floor = state.reading_cites, -at, at
         else:  # not whole lines of the page (a list item, a table cell, a heading): read alone
             self.by_start = {cite.start: cite for cite in read(data, self.links())}
             self.delta = self.floor = 0
         self.seen = data
+
+    def block_at(self, data: str) -> int | None:
+        """Where ``data`` starts in the page's one reading, if that reading is also its own (see
+        ``syntax.block_start``); None where it must be read alone."""
+        page = self.ext.state.page
+        return block_start(page.reading, data) if page is not None and page.reading else None
 
     def links(self) -> frozenset[str]:
         """The page's link labels (``@key [label]`` is then a citation and a link, as in Pandoc)."""
@@ -393,10 +398,9 @@ class CitationPattern(InlineProcessor):
         a problem or an unknown work, which the page's errors report): that text is left whole
         to the pattern."""
         state = self.ext.state
-        page = state.page
-        at = block_start(page.reading, data) if page is not None and page.reading else None
+        at = self.block_at(data)
         if at is not None:  # the page's citations inside the block (none crosses its edges)
-            found = page.reading[1]
+            found = state.page.reading[1]
             first = bisect.bisect_left(found, at, key=CITE_START)
             cites = found[first:bisect.bisect_left(found, at + len(data), lo=first, key=CITE_START)]
             delta = -at

@@ -21,7 +21,9 @@ CROSSREF_PREFIXES = ("sec-", "art-", "fig-", "tbl-")
 # A key as Pandoc reads it: a letter, digit or '_' (or '*'), then letters, digits, '_' and single
 # internal punctuation; ':' and '/' may also stand before a '/' (as in https://).
 # (Written for speed: each run of letters and digits in one step, and no step taken back.)
-KEY_RE = re.compile(r"[\w*]\w*+(?:(?:[:.#$%&+?<>~/-](?=\w)|[:/](?=/))\w*+)*+")
+# Everything after a key's first character, with the punctuation it may hold between two words.
+_KEY_REST = r"\w*+(?:(?:[{}](?=\w)|[:/](?=/))\w*+)*+"
+KEY_RE = re.compile(r"[\w*]" + _KEY_REST.format(":.#$%&+?<>~/-"))
 # What a key may hold besides letters and digits (see KEY_RE).
 KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
 # One item of a plain group ("[@a]", "[see -@b, p. 4; @c]"), up to its ';' or ']': spaces, a
@@ -30,8 +32,8 @@ KEY_PUNCTUATION = "_*:.#$%&+?<>~/-"
 # line break, and no '<' or '>' or '*' in the key. Most citations are such groups; one regular
 # expression reads them, as the full reading would (a test compares the two on generated groups).
 _PLAIN_WORDS = r"[^\\`<>\[\];@*_'\"\n^]*"
-PLAIN_ITEM_RE = re.compile(rf"[ \t]*((?:{_PLAIN_WORDS} )?)(-?)@(\w\w*+(?:(?:[:.#$%&+?~/-](?=\w)|[:/](?=/))\w*+)*+)"
-                           rf"({_PLAIN_WORDS})([;\]])")
+_PLAIN_KEY = r"\w" + _KEY_REST.format(":.#$%&+?~/-")  # KEY_RE without '*' first or '<', '>'
+PLAIN_ITEM_RE = re.compile(rf"[ \t]*((?:{_PLAIN_WORDS} )?)(-?)@({_PLAIN_KEY})({_PLAIN_WORDS})([;\]])")
 # Between an in-text key and its bracket: spaces and at most one line break.
 SPNL_RE = re.compile(r"[ \t]*(?:\n[ \t]*)?")
 # What the reader stops at; everything else is text it jumps over in one step.
