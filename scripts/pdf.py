@@ -86,6 +86,8 @@ pre, code {{ font-family: {mono}; font-size: 8pt; white-space: pre-wrap; }}
 .admonition-title {{ font-weight: bold; font-family: {sans}; }}
 .summary {{ font-style: italic; }}
 .references {{ font-size: 9pt; }}
+/* As on screen (site.css): the pages that cite a work start a line of their own under its entry. */
+.cited-in {{ display: block; }}
 /* Names, titles and addresses are not hyphenated, nor are captions: they are searched for as written. */
 .reference-list, figcaption, caption {{ hyphens: manual; }}
 .evidence-item {{ margin: 1mm 0 0; padding-left: 2mm; border-left: 0.5pt solid #999; }}

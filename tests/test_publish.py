@@ -235,6 +235,13 @@ def squash(text: str) -> str:
     return "".join(text.translate(UNDRAWN).split())
 
 
+def test_pdf_starts_each_cited_in_list_on_a_line_of_its_own(pdf_reader):
+    # Under its entry, as on screen; it once ran on from the entry ("…quoted on this site.Cited in:").
+    text = "".join(page.extract_text() for page in pdf_reader.pages)
+    assert text.count("Cited in:") > 200
+    assert not re.search(r"\S(?=Cited in:)", text)
+
+
 def test_pdf_has_every_page_title(published, pdf_text):
     for page in living_pages(published.public):
         title = squash(article(parse(page)).cssselect("h1")[0].text_content().rstrip("¶"))
